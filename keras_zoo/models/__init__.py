@@ -1,0 +1,3 @@
+"""Model families. Importing this package registers every variant."""
+
+from keras_zoo.models import convnext  # noqa: F401

@@ -1,0 +1,135 @@
+import keras
+import numpy as np
+
+from keras_zoo.models.convnext.convnext_block import ConvNeXtBlock
+from keras_zoo.models.convnext.convnext_block import convnext_kernel_initializer
+
+
+def validate_image_shape(input_shape, min_side=32):
+    """Checks a channels-last `(height, width, channels)` shape; `None` sides
+    are allowed (any image size)."""
+    if input_shape is None or len(input_shape) != 3:
+        raise ValueError(
+            "`input_shape` must be (height, width, channels), channels last. "
+            f"Received: input_shape={input_shape}"
+        )
+    height, width, channels = input_shape
+    if channels is None or channels < 1:
+        raise ValueError(
+            f"The channel count must be known and positive. Received: input_shape={input_shape}"
+        )
+    for side in (height, width):
+        if side is not None and side < min_side:
+            raise ValueError(
+                f"Images must be at least {min_side}x{min_side} (the network "
+                f"downsamples by {min_side}). Received: input_shape={input_shape}"
+            )
+    return tuple(input_shape)
+
+
+def drop_path_rates(depths, drop_path_rate):
+    """Per-block stochastic depth, rising linearly from 0 to `drop_path_rate`
+    over all blocks (the paper's code), split per stage."""
+    rates = np.linspace(0.0, drop_path_rate, sum(depths)).tolist()
+    starts = np.cumsum((0,) + tuple(depths))
+    return [rates[starts[i] : starts[i + 1]] for i in range(len(depths))]
+
+
+@keras.saving.register_keras_serializable(package="keras_zoo")
+class ConvNeXtBackbone(keras.Model):
+    """The ConvNeXt feature extractor: stem and four stages, no head.
+
+    Liu et al., "A ConvNet for the 2020s", 2022. The outputs are the four
+    stage feature maps, a dict `{"stage1": (B, H/4, W/4, dims[0]), ...,
+    "stage4": (B, H/32, W/32, dims[3])}`, for detection or segmentation heads.
+
+    Args:
+        depths: four ints, blocks per stage.
+        dims: four ints, channels per stage.
+        input_shape: `(height, width, channels)`; sides may be None.
+        drop_path_rate: float in [0, 1), stochastic depth of the last block.
+        layer_scale_init_value: float, or None to disable layer scale.
+        seed: optional int; block `i` seeds its stochastic depth with `seed + i`.
+    """
+
+    def __init__(
+        self,
+        depths,
+        dims,
+        input_shape=(None, None, 3),
+        drop_path_rate=0.0,
+        layer_scale_init_value=1e-6,
+        seed=None,
+        dtype=None,
+        **kwargs,
+    ):
+        if len(depths) != 4 or len(dims) != 4:
+            raise ValueError(
+                f"`depths` and `dims` must each hold 4 values, one per stage. "
+                f"Received: depths={depths}, dims={dims}"
+            )
+        if not 0.0 <= drop_path_rate < 1.0:
+            raise ValueError(
+                f"`drop_path_rate` must be in [0, 1). Received: drop_path_rate={drop_path_rate}"
+            )
+        input_shape = validate_image_shape(input_shape)
+
+        # === Layers and functional model ===
+        images = keras.Input(shape=input_shape, name="images")
+        x = keras.layers.Conv2D(
+            dims[0], 4, strides=4, kernel_initializer=convnext_kernel_initializer(),
+            dtype=dtype, name="stem_conv",
+        )(images)
+        x = keras.layers.LayerNormalization(epsilon=1e-6, dtype=dtype, name="stem_norm")(x)
+        block_index = 0
+        outputs = {}
+        for stage, rates in enumerate(drop_path_rates(depths, drop_path_rate)):
+            if stage > 0:
+                x = keras.layers.LayerNormalization(
+                    epsilon=1e-6, dtype=dtype, name=f"stage{stage + 1}_downsample_norm"
+                )(x)
+                x = keras.layers.Conv2D(
+                    dims[stage], 2, strides=2,
+                    kernel_initializer=convnext_kernel_initializer(),
+                    dtype=dtype, name=f"stage{stage + 1}_downsample_conv",
+                )(x)
+            for block, rate in enumerate(rates):
+                x = ConvNeXtBlock(
+                    dims[stage],
+                    drop_path_rate=rate,
+                    layer_scale_init_value=layer_scale_init_value,
+                    seed=None if seed is None else seed + block_index,
+                    dtype=dtype,
+                    name=f"stage{stage + 1}_block{block + 1}",
+                )(x)
+                block_index += 1
+            outputs[f"stage{stage + 1}"] = x  # (B, H / 2^(stage+2), W / ..., dims[stage])
+        super().__init__(inputs=images, outputs=outputs, dtype=dtype, **kwargs)
+
+        # === Config ===
+        self.depths = tuple(depths)
+        self.dims = tuple(dims)
+        self.image_shape = input_shape
+        self.drop_path_rate = drop_path_rate
+        self.layer_scale_init_value = layer_scale_init_value
+        self.seed = seed
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+            "depths": self.depths,
+            "dims": self.dims,
+            "input_shape": self.image_shape,
+            "drop_path_rate": self.drop_path_rate,
+            "layer_scale_init_value": self.layer_scale_init_value,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("dtype"), dict):
+            config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
+        return cls(**config)

@@ -1,0 +1,5 @@
+"""Reading weights published outside Keras (PyTorch checkpoints)."""
+
+from keras_zoo.weights.torch_checkpoint import read_torch_state_dict
+
+__all__ = ["read_torch_state_dict"]

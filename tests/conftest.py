@@ -1,0 +1,31 @@
+"""Shared test set-up. Every test runs under the backend that KERAS_BACKEND
+names; tests/run_all_backends.py runs the suite once per backend."""
+
+import os
+
+# torchvision (which timm imports) segfaults when imported after tensorflow
+# (tensorflow-cpu 2.21, torchvision 0.29): import it first, before keras.
+try:
+    import timm  # noqa: F401
+except ImportError:
+    pass
+
+import keras
+import numpy as np
+import pytest
+
+BACKEND = keras.backend.backend()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_keras_state():
+    """Each test starts with float32, a fresh name scope and fixed seeds."""
+    keras.config.set_dtype_policy("float32")
+    keras.utils.clear_session()
+    keras.utils.set_random_seed(0)
+    yield
+    keras.config.set_dtype_policy("float32")
+
+
+def pytest_report_header(config):
+    return f"keras {keras.__version__}, backend {BACKEND}, KERAS_BACKEND={os.environ.get('KERAS_BACKEND')}"
