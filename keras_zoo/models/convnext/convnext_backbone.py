@@ -27,6 +27,17 @@ def validate_image_shape(input_shape, min_side=32):
     return tuple(input_shape)
 
 
+def check_image_batch(inputs, image_shape):
+    """Rejects a batch whose rank or channel count does not fit, with a short
+    message (Keras' own one prints the whole tensor)."""
+    shape = tuple(inputs.shape)
+    if len(shape) != 4 or shape[-1] != image_shape[-1]:
+        raise ValueError(
+            f"Expected images of shape (batch, height, width, {image_shape[-1]}), "
+            f"channels last. Received: inputs.shape={shape}"
+        )
+
+
 def drop_path_rates(depths, drop_path_rate):
     """Per-block stochastic depth, rising linearly from 0 to `drop_path_rate`
     over all blocks (the paper's code), split per stage."""
@@ -113,6 +124,11 @@ class ConvNeXtBackbone(keras.Model):
         self.drop_path_rate = drop_path_rate
         self.layer_scale_init_value = layer_scale_init_value
         self.seed = seed
+
+    def __call__(self, inputs, *args, **kwargs):
+        # Checked before Keras wraps errors with a dump of the whole tensor.
+        check_image_batch(inputs, self.image_shape)
+        return super().__call__(inputs, *args, **kwargs)
 
     def get_config(self):
         return {

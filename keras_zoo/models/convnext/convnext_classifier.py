@@ -1,6 +1,7 @@
 import keras
 
 from keras_zoo.models.convnext.convnext_backbone import ConvNeXtBackbone
+from keras_zoo.models.convnext.convnext_backbone import check_image_batch
 from keras_zoo.models.convnext.convnext_block import convnext_kernel_initializer
 
 _POOLINGS = (None, "avg", "max")
@@ -93,6 +94,11 @@ class ConvNeXt(keras.Model):
         self.head_init_scale = head_init_scale
         self.classifier_activation = classifier_activation
         self.seed = seed
+
+    def __call__(self, inputs, *args, **kwargs):
+        # Checked before Keras wraps errors with a dump of the whole tensor.
+        check_image_batch(inputs, self.image_shape)
+        return super().__call__(inputs, *args, **kwargs)
 
     def get_config(self):
         return {

@@ -92,7 +92,7 @@ def _timm_targets(model):
         for b in range(depth):
             block = backbone.get_layer(f"stage{s + 1}_block{b + 1}")
             key = f"{prefix}.blocks.{b}"
-            yield block.dwconv.depthwise_kernel, f"{key}.conv_dw.weight", _depthwise
+            yield block.dwconv.kernel, f"{key}.conv_dw.weight", _depthwise
             yield block.dwconv.bias, f"{key}.conv_dw.bias", _same
             yield from norm(block.norm, f"{key}.norm")
             yield from dense(block.pwconv1, f"{key}.mlp.fc1", _linear)
