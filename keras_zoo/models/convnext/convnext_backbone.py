@@ -3,6 +3,7 @@ import numpy as np
 
 from keras_zoo.models.convnext.convnext_block import ConvNeXtBlock
 from keras_zoo.models.convnext.convnext_block import convnext_kernel_initializer
+from keras_zoo.models.image_model import ImageModel
 
 
 def validate_image_shape(input_shape, min_side=32):
@@ -27,17 +28,6 @@ def validate_image_shape(input_shape, min_side=32):
     return tuple(input_shape)
 
 
-def check_image_batch(inputs, image_shape):
-    """Rejects a batch whose rank or channel count does not fit, with a short
-    message (Keras' own one prints the whole tensor)."""
-    shape = tuple(inputs.shape)
-    if len(shape) != 4 or shape[-1] != image_shape[-1]:
-        raise ValueError(
-            f"Expected images of shape (batch, height, width, {image_shape[-1]}), "
-            f"channels last. Received: inputs.shape={shape}"
-        )
-
-
 def drop_path_rates(depths, drop_path_rate):
     """Per-block stochastic depth, rising linearly from 0 to `drop_path_rate`
     over all blocks (the paper's code), split per stage."""
@@ -47,7 +37,7 @@ def drop_path_rates(depths, drop_path_rate):
 
 
 @keras.saving.register_keras_serializable(package="keras_zoo")
-class ConvNeXtBackbone(keras.Model):
+class ConvNeXtBackbone(ImageModel):
     """The ConvNeXt feature extractor: stem and four stages, no head.
 
     Liu et al., "A ConvNet for the 2020s", 2022. The outputs are the four
@@ -125,16 +115,9 @@ class ConvNeXtBackbone(keras.Model):
         self.layer_scale_init_value = layer_scale_init_value
         self.seed = seed
 
-    def __call__(self, inputs, *args, **kwargs):
-        # Checked before Keras wraps errors with a dump of the whole tensor.
-        check_image_batch(inputs, self.image_shape)
-        return super().__call__(inputs, *args, **kwargs)
-
     def get_config(self):
         return {
-            "name": self.name,
-            "trainable": self.trainable,
-            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+            **super().get_config(),
             "depths": self.depths,
             "dims": self.dims,
             "input_shape": self.image_shape,
@@ -142,10 +125,3 @@ class ConvNeXtBackbone(keras.Model):
             "layer_scale_init_value": self.layer_scale_init_value,
             "seed": self.seed,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
-        return cls(**config)

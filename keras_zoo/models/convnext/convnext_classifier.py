@@ -1,14 +1,14 @@
 import keras
 
 from keras_zoo.models.convnext.convnext_backbone import ConvNeXtBackbone
-from keras_zoo.models.convnext.convnext_backbone import check_image_batch
 from keras_zoo.models.convnext.convnext_block import convnext_kernel_initializer
+from keras_zoo.models.image_model import ImageModel
 
 _POOLINGS = (None, "avg", "max")
 
 
 @keras.saving.register_keras_serializable(package="keras_zoo")
-class ConvNeXt(keras.Model):
+class ConvNeXt(ImageModel):
     """ConvNeXt image classifier (Liu et al., "A ConvNet for the 2020s", 2022).
 
     `ConvNeXtBackbone`, then global average pooling, LayerNorm and a dense
@@ -95,16 +95,9 @@ class ConvNeXt(keras.Model):
         self.classifier_activation = classifier_activation
         self.seed = seed
 
-    def __call__(self, inputs, *args, **kwargs):
-        # Checked before Keras wraps errors with a dump of the whole tensor.
-        check_image_batch(inputs, self.image_shape)
-        return super().__call__(inputs, *args, **kwargs)
-
     def get_config(self):
         return {
-            "name": self.name,
-            "trainable": self.trainable,
-            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+            **super().get_config(),
             "depths": self.depths,
             "dims": self.dims,
             "num_classes": self.num_classes,
@@ -117,10 +110,3 @@ class ConvNeXt(keras.Model):
             "classifier_activation": self.classifier_activation,
             "seed": self.seed,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
-        return cls(**config)
