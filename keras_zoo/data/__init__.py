@@ -1,5 +1,7 @@
 """Datasets: carried in the package, or loaded through tensorflow-datasets."""
 
 from keras_zoo.data.digits import load_digits
+from keras_zoo.data.image_pipeline import image_classification_data
+from keras_zoo.data.tfds_datasets import DatasetNotPreparedError
 
-__all__ = ["load_digits"]
+__all__ = ["DatasetNotPreparedError", "image_classification_data", "load_digits"]

@@ -1,0 +1,123 @@
+"""tf.data pipelines for image classification that feed `fit` on every
+backend (tensorflow is the data engine; it is imported only here, lazily).
+
+Train: resize, per-image augmentation, batch, MixUp/CutMix, one-hot labels.
+Validation: resize, batch, one-hot labels. Images are float32 in [0, 1],
+then optionally normalised with the ImageNet mean and std.
+"""
+
+import dataclasses
+import math
+
+from keras_zoo.data.augmentation import MixUpOrCutMix
+from keras_zoo.data.augmentation import per_image_augmenter
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+@dataclasses.dataclass
+class ImageClassificationData:
+    train: object  # tf.data.Dataset of (images (B, S, S, C), one-hot labels (B, K))
+    validation: object
+    num_classes: int
+    input_shape: tuple
+    steps_per_epoch: int
+    train_examples: int
+    validation_examples: int
+
+
+def image_classification_data(data, augment, batch_size, seed=0):
+    """Builds the train and validation pipelines a recipe describes.
+
+    Args:
+        data: a recipe's [data] section (dataset, data_dir, image_size,
+            channels, normalize).
+        augment: a recipe's [augment] section.
+        batch_size: int.
+        seed: int, seeds shuffling and every augmentation.
+    """
+    import tensorflow as tf
+
+    train, num_train, num_classes = _source(data, "train")
+    validation, num_validation, _ = _source(data, "validation")
+    if num_train < batch_size:
+        raise ValueError(
+            f"train.batch_size={batch_size} is larger than the {num_train} training images of '{data['dataset']}'."
+        )
+    size, channels = data["image_size"], data["channels"]
+
+    def prepare(image, label):  # (H, W, C) any dtype -> (S, S, channels) float32 in [0, 1]
+        image = tf.image.convert_image_dtype(image, tf.float32) if image.dtype == tf.uint8 else tf.cast(image, tf.float32)
+        image = tf.image.resize(image, (size, size), method="bilinear")
+        if image.shape[-1] == 1 and channels == 3:
+            image = tf.image.grayscale_to_rgb(image)
+        elif image.shape[-1] == 3 and channels == 1:
+            image = tf.image.rgb_to_grayscale(image)
+        return image, label
+
+    normalize = _normalizer(data["normalize"], channels)
+
+    def finish(images, labels):
+        return normalize(images), tf.one_hot(labels, num_classes)
+
+    augmenter = per_image_augmenter(augment, seed=seed)
+    mixer = MixUpOrCutMix(
+        augment["mixup_alpha"], augment["cutmix_alpha"], augment["mix_probability"], augment["switch_probability"], seed=seed
+    )
+
+    autotune = tf.data.AUTOTUNE
+    train = train.map(prepare, num_parallel_calls=autotune)
+    if data["dataset"] == "digits":
+        train = train.cache()  # small: keep the resized images
+    train = train.shuffle(min(num_train, 10_000), seed=seed, reshuffle_each_iteration=True)
+    if augmenter is not None:
+        train = train.map(lambda x, y: (augmenter(x, training=True), y), num_parallel_calls=autotune)
+    train = train.batch(batch_size, drop_remainder=True).map(finish, num_parallel_calls=autotune)
+    if mixer.enabled:
+        train = train.enumerate().map(lambda i, batch: mixer(i, *batch), num_parallel_calls=autotune)
+    train = train.prefetch(autotune)
+
+    validation = validation.map(prepare, num_parallel_calls=autotune).batch(batch_size)
+    validation = validation.map(finish, num_parallel_calls=autotune).cache().prefetch(autotune)
+    return ImageClassificationData(
+        train=train,
+        validation=validation,
+        num_classes=num_classes,
+        input_shape=(size, size, channels),
+        steps_per_epoch=num_train // batch_size,
+        train_examples=num_train,
+        validation_examples=num_validation,
+    )
+
+
+def _source(data, split):
+    """`(dataset of (image, int label), num_examples, num_classes)` for one split."""
+    import tensorflow as tf
+
+    name = data["dataset"]
+    if name == "digits":
+        from keras_zoo.data.digits import NUM_CLASSES
+        from keras_zoo.data.digits import load_digits
+
+        images, labels = load_digits("train" if split == "train" else "test")
+        return tf.data.Dataset.from_tensor_slices((images, labels)), len(labels), NUM_CLASSES
+
+    from keras_zoo.data.tfds_datasets import TFDS_VALIDATION_SPLITS
+    from keras_zoo.data.tfds_datasets import load_tfds_split
+
+    tfds_split = "train" if split == "train" else TFDS_VALIDATION_SPLITS[name]
+    return load_tfds_split(name, tfds_split, data["data_dir"] or None)
+
+
+def _normalizer(kind, channels):
+    import tensorflow as tf
+
+    if kind == "none":
+        return lambda images: images
+    mean, std = IMAGENET_MEAN, IMAGENET_STD
+    if channels == 1:
+        mean, std = (sum(mean) / 3,), (math.sqrt(sum(s * s for s in std) / 3),)
+    mean = tf.constant(mean, tf.float32)
+    std = tf.constant(std, tf.float32)
+    return lambda images: (images - mean) / std

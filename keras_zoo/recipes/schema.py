@@ -1,0 +1,143 @@
+"""What a recipe may contain: every section, key, type and valid range.
+
+A recipe is rejected before any work starts if it has an unknown key, a value
+of the wrong type or an impossible value; the error names the key, the value
+received and what is valid. The `[model]` section is open: besides `name` its
+keys are keyword overrides of the registered model (checked when it is built).
+"""
+
+import dataclasses
+
+
+class RecipeError(ValueError):
+    """A recipe (file or command-line override) that cannot be run."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    kind: type  # int, float, bool, str or list
+    default: object
+    valid: str  # what is valid, in words, for error messages
+    check: object = None  # value -> bool; None accepts any value of `kind`
+    choices: tuple = ()
+
+
+def _positive(value):
+    return value > 0
+
+
+def _non_negative(value):
+    return value >= 0
+
+
+def _probability(value):
+    return 0.0 <= value <= 1.0
+
+
+def _below_one(value):
+    return 0.0 <= value < 1.0
+
+
+def _decay(value):
+    return 0.0 < value <= 1.0
+
+
+SCHEMA = {
+    "recipe": {
+        "task": Field(str, "image_classification", "a registered task", choices=("image_classification",)),
+        "description": Field(str, "", "any text"),
+    },
+    "model": {
+        "name": Field(str, None, "a registered model name (see `keras-zoo list`)"),
+    },
+    "data": {
+        "dataset": Field(str, "digits", "a dataset name", choices=("digits", "cifar10", "imagenette", "imagenet2012")),
+        "data_dir": Field(str, "", "a tensorflow-datasets data directory ('' for tfds' default)"),
+        "image_size": Field(int, 32, "an int >= 32 (ConvNeXt downsamples by 32)", lambda v: v >= 32),
+        "channels": Field(int, 3, "1 or 3", lambda v: v in (1, 3)),
+        "normalize": Field(str, "none", "a normalisation", choices=("none", "imagenet")),
+        "validation_fraction": Field(float, 0.0, "a float in [0, 1)", _below_one),
+    },
+    "train": {
+        "epochs": Field(int, 10, "an int > 0", _positive),
+        "batch_size": Field(int, 64, "an int > 0", _positive),
+        "label_smoothing": Field(float, 0.0, "a float in [0, 1)", _below_one),
+        "seed": Field(int, 0, "an int >= 0", _non_negative),
+        "jit_compile": Field(str, "auto", "'auto', 'true' or 'false'", choices=("auto", "true", "false")),
+        "steps_per_epoch": Field(int, 0, "an int >= 0 (0: one pass over the data)", _non_negative),
+    },
+    "optimizer": {
+        "name": Field(str, "adamw", "an optimizer", choices=("adamw", "adam", "sgd")),
+        "learning_rate": Field(float, 1e-3, "a float > 0", _positive),
+        "reference_batch_size": Field(int, 0, "an int >= 0 (0: use learning_rate as is)", _non_negative),
+        "weight_decay": Field(float, 0.0, "a float >= 0", _non_negative),
+        "warmup_epochs": Field(float, 0.0, "a float >= 0", _non_negative),
+        "schedule": Field(str, "cosine", "a schedule", choices=("cosine", "constant")),
+        "min_learning_rate": Field(float, 0.0, "a float >= 0", _non_negative),
+        "beta_1": Field(float, 0.9, "a float in [0, 1)", _below_one),
+        "beta_2": Field(float, 0.999, "a float in [0, 1)", _below_one),
+        "ema": Field(bool, False, "true or false"),
+        "ema_momentum": Field(float, 0.9999, "a float in [0, 1)", _below_one),
+        "layer_decay": Field(float, 1.0, "a float in (0, 1] (1: no layer-wise decay)", _decay),
+    },
+    "augment": {
+        "horizontal_flip": Field(bool, False, "true or false"),
+        "random_translation": Field(float, 0.0, "a float in [0, 1) (fraction of the side)", _below_one),
+        "rand_augment_magnitude": Field(int, 0, "an int in [0, 10] (0: off)", lambda v: 0 <= v <= 10),
+        "rand_augment_ops": Field(int, 2, "an int > 0", _positive),
+        "random_erasing": Field(float, 0.0, "a probability in [0, 1]", _probability),
+        "mixup_alpha": Field(float, 0.0, "a float >= 0 (0: off)", _non_negative),
+        "cutmix_alpha": Field(float, 0.0, "a float >= 0 (0: off)", _non_negative),
+        "mix_probability": Field(float, 1.0, "a probability in [0, 1]", _probability),
+        "switch_probability": Field(float, 0.5, "a probability in [0, 1]", _probability),
+    },
+}
+
+# Model overrides may hold scalars and lists of scalars.
+_MODEL_VALUE_TYPES = (int, float, str, bool, list)
+
+
+def validate_value(section, key, value, source="recipe"):
+    """Returns `value` converted to the key's type, or raises `RecipeError`."""
+    where = f"{section}.{key}"
+    if section not in SCHEMA:
+        raise RecipeError(
+            f"Unknown section '{section}' in {source} (key '{where}'). "
+            f"Valid sections: {', '.join(SCHEMA)}"
+        )
+    if section == "model" and key != "name":
+        if not isinstance(value, _MODEL_VALUE_TYPES):
+            raise RecipeError(
+                f"{where} = {value!r} in {source}: a model override must be a "
+                "number, string, boolean or list."
+            )
+        return value
+    fields = SCHEMA[section]
+    if key not in fields:
+        raise RecipeError(
+            f"Unknown key '{where}' in {source} (value {value!r}). "
+            f"Valid keys in [{section}]: {', '.join(fields)}"
+        )
+    field = fields[key]
+    if field.kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, field.kind) or (field.kind is int and isinstance(value, bool)):
+        raise RecipeError(
+            f"{where} = {value!r} in {source} has type {type(value).__name__}; "
+            f"expected {field.kind.__name__}: {field.valid}."
+        )
+    if field.choices and value not in field.choices:
+        raise RecipeError(
+            f"{where} = {value!r} in {source} is not valid. Valid: {', '.join(map(repr, field.choices))}."
+        )
+    if field.check is not None and not field.check(value):
+        raise RecipeError(f"{where} = {value!r} in {source} is impossible. Valid: {field.valid}.")
+    return value
+
+
+def defaults():
+    """The recipe every file starts from: each section's default values."""
+    return {
+        section: {key: field.default for key, field in fields.items() if field.default is not None}
+        for section, fields in SCHEMA.items()
+    }

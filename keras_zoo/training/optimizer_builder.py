@@ -1,0 +1,40 @@
+"""The optimizer a recipe's [optimizer] section describes: AdamW (or Adam,
+SGD) with warmup + cosine schedule, optional EMA of the weights and optional
+layer-wise learning-rate decay."""
+
+import keras
+
+from keras_zoo.training.layerwise_lr import with_layerwise_lr
+from keras_zoo.training.warmup_cosine import WarmupCosineSchedule
+from keras_zoo.training.warmup_cosine import linear_scaled_learning_rate
+
+_OPTIMIZERS = {"adamw": keras.optimizers.AdamW, "adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD}
+
+
+def build_optimizer(optimizer, batch_size, epochs, steps_per_epoch, lr_multipliers=None):
+    """Args:
+        optimizer: a recipe's [optimizer] section.
+        batch_size, epochs, steps_per_epoch: ints, for lr scaling and the schedule.
+        lr_multipliers: `{variable.path: multiplier}` for layer-wise decay, or None.
+    """
+    peak = linear_scaled_learning_rate(optimizer["learning_rate"], batch_size, optimizer["reference_batch_size"])
+    total_steps = epochs * steps_per_epoch
+    if optimizer["schedule"] == "cosine":
+        warmup_steps = min(round(optimizer["warmup_epochs"] * steps_per_epoch), total_steps - 1)
+        learning_rate = WarmupCosineSchedule(
+            peak, total_steps, warmup_steps, min(optimizer["min_learning_rate"], peak)
+        )
+    else:
+        learning_rate = peak
+    kwargs = {"learning_rate": learning_rate, "use_ema": optimizer["ema"], "ema_momentum": optimizer["ema_momentum"]}
+    name = optimizer["name"]
+    if name == "sgd":
+        kwargs["momentum"] = optimizer["beta_1"]
+    else:
+        kwargs.update(beta_1=optimizer["beta_1"], beta_2=optimizer["beta_2"])
+    if optimizer["weight_decay"] > 0:
+        kwargs["weight_decay"] = optimizer["weight_decay"]
+    result = _OPTIMIZERS[name](**kwargs)
+    if lr_multipliers:
+        result = with_layerwise_lr(result, lr_multipliers)
+    return result

@@ -1,0 +1,128 @@
+"""Trains a resolved recipe into a run directory, and evaluates a run.
+
+A run directory holds: `recipe.json` (the resolved recipe), `last.keras` and
+`best.keras`, `metrics.csv`, `training_curves.png`, `logs/` (TensorBoard),
+`backup/` (the resume state, removed at completion) and `COMPLETED`.
+"""
+
+import dataclasses
+import os
+import time
+
+import keras
+
+from keras_zoo.recipes.schema import RecipeError
+from keras_zoo.training.epoch_csv_logger import EpochCSVLogger
+from keras_zoo.training.epoch_csv_logger import read_metrics_csv
+from keras_zoo.training.nan_guard import StopOnNaN
+from keras_zoo.training.optimizer_builder import build_optimizer
+from keras_zoo.training.run_directory import find_or_create_run_directory
+from keras_zoo.training.run_directory import mark_completed
+from keras_zoo.training.run_directory import read_run_recipe
+from keras_zoo.training.tasks import get_task
+from keras_zoo.training.tensorboard_scalars import TensorBoardScalars
+from keras_zoo.training.training_curves import TrainingCurvesPlot
+
+_JIT = {"auto": "auto", "true": True, "false": False}
+
+
+@dataclasses.dataclass
+class RunResult:
+    run_directory: str
+    resumed: bool
+    history: dict
+    best: float  # the best validation value of the task's monitor
+    seconds: float  # wall time of this session's training
+
+
+def build_model_for_recipe(recipe, data):
+    """The recipe's model; bad model overrides become a `RecipeError`."""
+    task = get_task(recipe["recipe"]["task"])
+    try:
+        return task.build_model(recipe, data)
+    except (TypeError, ValueError) as error:
+        raise RecipeError(f"[model] section {recipe['model']} cannot build a model: {error}") from None
+
+
+def train_recipe(recipe, runs_root="saved_models", verbose="auto", extra_callbacks=()):
+    """Trains `recipe` (from `load_recipe`), resuming its latest unfinished
+    run if there is one. Returns a `RunResult`."""
+    task = get_task(recipe["recipe"]["task"])
+    train = recipe["train"]
+    keras.utils.set_random_seed(train["seed"])
+    data = task.build_data(recipe)
+    model = build_model_for_recipe(recipe, data)
+    steps_per_epoch = train["steps_per_epoch"] or data.steps_per_epoch
+    decay = recipe["optimizer"]["layer_decay"]
+    multipliers = task.lr_multipliers(model, decay) if decay < 1.0 and task.lr_multipliers else None
+    optimizer = build_optimizer(recipe["optimizer"], train["batch_size"], train["epochs"], steps_per_epoch, multipliers)
+    model.compile(
+        optimizer=optimizer,
+        loss=task.build_loss(recipe),
+        metrics=task.build_metrics(recipe),
+        jit_compile=_JIT[train["jit_compile"]],
+    )
+
+    run_directory, resumed = find_or_create_run_directory(runs_root, recipe)
+    callbacks = _callbacks(run_directory, task, recipe) + list(extra_callbacks)
+    start = time.time()
+    history = model.fit(
+        data.train,
+        validation_data=data.validation,
+        epochs=train["epochs"],
+        steps_per_epoch=train["steps_per_epoch"] or None,
+        shuffle=False,  # the pipeline shuffles
+        callbacks=callbacks,
+        verbose=verbose,
+    )
+    seconds = time.time() - start
+    rows = read_metrics_csv(os.path.join(run_directory, "metrics.csv"))
+    values = [row[task.monitor] for row in rows if task.monitor in row]
+    best = (min if task.monitor_mode == "min" else max)(values) if values else float("nan")
+    mark_completed(
+        run_directory,
+        {"epochs": len(rows), "best_" + task.monitor: best, "last": rows[-1] if rows else {},
+         "backend": keras.backend.backend(), "seconds_last_session": seconds},
+    )
+    return RunResult(run_directory, resumed, history.history, best, seconds)
+
+
+def _callbacks(run_directory, task, recipe):
+    def path(name):
+        return os.path.join(run_directory, name)
+
+    best_checkpoint = keras.callbacks.ModelCheckpoint(
+        path("best.keras"), monitor=task.monitor, mode=task.monitor_mode, save_best_only=True
+    )
+    callbacks = [
+        StopOnNaN(checkpoint_hint=f"The last good checkpoint is {path('last.keras')}."),
+        EpochCSVLogger(path("metrics.csv"), best_checkpoint=best_checkpoint),
+        TrainingCurvesPlot(path("metrics.csv"), path("training_curves.png"), title=recipe["recipe"]["name"]),
+        TensorBoardScalars(path("logs")),
+        # Saves the raw (not EMA) weights with the optimizer state; double
+        # checkpointing survives a kill in the middle of a save.
+        keras.callbacks.BackupAndRestore(path("backup"), double_checkpoint=True),
+    ]
+    if recipe["optimizer"]["ema"]:
+        # From here on, epoch-end callbacks (the checkpoints) and validation see the EMA weights.
+        callbacks.append(keras.callbacks.SwapEMAWeights(swap_on_epoch=True))
+    callbacks += [keras.callbacks.ModelCheckpoint(path("last.keras")), best_checkpoint]
+    return callbacks
+
+
+def evaluate_run(run_directory, checkpoint="best.keras", verbose="auto"):
+    """Evaluates a run's checkpoint on its recipe's validation data; returns
+    the metrics dict."""
+    recipe = read_run_recipe(run_directory)
+    if recipe is None:
+        raise ValueError(f"{run_directory} is not a run directory (no readable recipe.json).")
+    model_path = os.path.join(run_directory, checkpoint)
+    if not os.path.exists(model_path):
+        raise ValueError(f"{model_path} does not exist; the run has not finished an epoch yet.")
+    import keras_zoo.models  # noqa: F401  (registers the model classes for loading)
+
+    task = get_task(recipe["recipe"]["task"])
+    data = task.build_data(recipe)
+    model = keras.saving.load_model(model_path, compile=False)
+    model.compile(loss=task.build_loss(recipe), metrics=task.build_metrics(recipe))
+    return model.evaluate(data.validation, return_dict=True, verbose=verbose)

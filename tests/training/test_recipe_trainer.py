@@ -1,0 +1,68 @@
+"""Short real training runs of a tiny recipe: accuracy above chance, the run
+directory's files, resume after an interruption."""
+
+import json
+import os
+
+import keras
+import pytest
+
+from keras_zoo.recipes import load_recipe
+from keras_zoo.training import train_recipe
+from keras_zoo.training.epoch_csv_logger import read_metrics_csv
+from keras_zoo.training.run_directory import find_or_create_run_directory
+
+TINY = [
+    "model.depths=[1, 1, 1, 1]",
+    "model.dims=[16, 32, 48, 64]",
+    "train.batch_size=32",
+    "train.steps_per_epoch=12",
+    "optimizer.learning_rate=0.004",
+    "optimizer.warmup_epochs=0.5",
+]
+
+
+class _Interrupt(keras.callbacks.Callback):
+    """Simulates a kill right after epoch `after` has been fully saved."""
+
+    def __init__(self, after):
+        super().__init__()
+        self.after = after
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.after:
+            raise KeyboardInterrupt
+
+
+def test_short_run_learns_and_writes_its_run_directory(tmp_path):
+    recipe = load_recipe("digits_convnext", TINY + ["train.epochs=2"])
+    result = train_recipe(recipe, runs_root=str(tmp_path), verbose=0)
+    assert result.best > 0.3  # chance is 0.1
+    files = set(os.listdir(result.run_directory))
+    assert {"recipe.json", "best.keras", "last.keras", "metrics.csv", "training_curves.png", "logs", "COMPLETED"} <= files
+    assert "backup" not in files  # the resume state goes once the run is complete
+    assert os.listdir(os.path.join(result.run_directory, "logs", "validation"))  # TensorBoard events
+    with open(os.path.join(result.run_directory, "recipe.json")) as f:
+        assert json.load(f) == recipe
+
+
+def test_interrupted_run_resumes_from_the_last_completed_epoch(tmp_path):
+    recipe = load_recipe("digits_convnext", TINY + ["train.epochs=3"])
+    with pytest.raises(KeyboardInterrupt):
+        train_recipe(recipe, runs_root=str(tmp_path), verbose=0, extra_callbacks=[_Interrupt(after=1)])
+    (run_directory,) = [os.path.join(tmp_path, d) for d in os.listdir(tmp_path)]
+    assert not os.path.exists(os.path.join(run_directory, "COMPLETED"))
+    before = read_metrics_csv(os.path.join(run_directory, "metrics.csv"))
+    assert [row["epoch"] for row in before] == [0, 1]
+
+    result = train_recipe(load_recipe("digits_convnext", TINY + ["train.epochs=3"]), runs_root=str(tmp_path), verbose=0)
+    assert result.resumed and result.run_directory == run_directory
+    assert len(result.history["loss"]) == 1  # only epoch 3 was trained again
+    rows = read_metrics_csv(os.path.join(run_directory, "metrics.csv"))
+    assert [row["epoch"] for row in rows] == [0, 1, 2]
+    assert rows[:2] == before  # nothing lost, nothing duplicated
+
+    # The same command once more starts a new run: the old one is complete.
+    assert os.path.exists(os.path.join(run_directory, "COMPLETED"))
+    new_directory, resumed = find_or_create_run_directory(str(tmp_path), recipe)
+    assert new_directory != run_directory and not resumed
