@@ -1,0 +1,7 @@
+"""The Transformer (Vaswani et al., "Attention Is All You Need", 2017)."""
+
+from keras_zoo.models.transformer.transformer_builder import build_transformer
+from keras_zoo.models.transformer.transformer_model import Transformer
+from keras_zoo.models.transformer.transformer_variants import TRANSFORMER_VARIANTS
+
+__all__ = ["TRANSFORMER_VARIANTS", "Transformer", "build_transformer"]

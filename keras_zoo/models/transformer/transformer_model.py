@@ -1,0 +1,270 @@
+import math
+import types
+
+import keras
+from keras import ops
+
+from keras_zoo.layers.positional_encoding import LearnedPositionEmbedding, SinusoidalPositionEncoding
+from keras_zoo.layers.transformer_decoder_layer import TransformerDecoderLayer
+from keras_zoo.layers.transformer_encoder_layer import TransformerEncoderLayer, offset_seed
+
+_POSITION_ENCODINGS = ("sinusoidal", "learned")
+PADDING_ID = 0
+
+
+def _embed(parts, embedding, position, dropout, ids, start_index, training):
+    # Embeddings are scaled by sqrt(d_model) (section 3.4) before the
+    # positions are added; dropout on the sum (section 5.4).
+    x = embedding(ids) * ops.cast(parts.embedding_scale, embedding.compute_dtype)  # (B, T, d)
+    x = x + position(x, start_index=start_index)
+    return dropout(x, training=training)
+
+
+def _encode(parts, source_ids, training=None):
+    padding_mask = ops.not_equal(source_ids, PADDING_ID)  # (B, S)
+    x = _embed(parts, parts.source_embedding, parts.source_position,
+               parts.source_dropout, source_ids, 0, training)
+    for layer in parts.encoder_layers:
+        x = layer(x, padding_mask=padding_mask, training=training)
+    return parts.encoder_norm(x)  # (B, S, d)
+
+
+def _decode(parts, target_ids, encoder_output, source_padding_mask, cache=None,
+            cache_index=None, training=None):
+    """Logits (B, T, V) float32; with a cache (B, N, 2, H, L, d/H) the
+    target ids sit at positions `cache_index...` and the updated cache is
+    returned too."""
+    start = 0 if cache_index is None else cache_index
+    x = _embed(parts, parts.target_embedding, parts.target_position,
+               parts.target_dropout, target_ids, start, training)
+    # With a cache, unwritten slots are masked by the causal mask instead.
+    target_mask = None if cache is not None else ops.not_equal(target_ids, PADDING_ID)
+    layer_caches = []
+    for n, layer in enumerate(parts.decoder_layers):
+        outputs = layer(
+            x, encoder_output, decoder_padding_mask=target_mask,
+            encoder_padding_mask=source_padding_mask,
+            self_attention_cache=None if cache is None else cache[:, n],
+            cache_index=cache_index, training=training,
+        )
+        if cache is None:
+            x = outputs
+        else:
+            x, layer_cache = outputs
+            layer_caches.append(layer_cache)
+    x = parts.decoder_norm(x)
+    logits = parts.output_projection(x)  # (B, T, V), float32
+    return logits if cache is None else (logits, ops.stack(layer_caches, axis=1))
+
+
+@keras.saving.register_keras_serializable(package="keras_zoo")
+class Transformer(keras.Model):
+    """The encoder-decoder Transformer of "Attention Is All You Need"
+    (Vaswani et al., 2017).
+
+    Inputs: `{"source": (B, S) int ids, "target": (B, T) int ids}`, 0 being
+    padding; the target is the shifted-right decoder input (start token
+    first). Output: float32 logits (B, T, vocabulary). Padded source tokens
+    are never attended to; target position t sees targets 0..t only.
+
+    With a single shared vocabulary (`target_vocabulary_size=None`) the
+    source embedding, the target embedding and the output projection are one
+    matrix (section 3.4); otherwise the target embedding and the output
+    projection are shared.
+
+    Args:
+        vocabulary_size: int, the (source) vocabulary.
+        num_layers: int, N, layers in the encoder and in the decoder.
+        hidden_dim: int, d_model.
+        intermediate_dim: int, d_ff.
+        num_heads: int, h.
+        dropout: float, on embeddings and sub-layer outputs (P_drop).
+        attention_dropout: float, on attention weights (0 in the paper).
+        target_vocabulary_size: None (shared vocabulary) or int.
+        position_encoding: "sinusoidal" (the paper) or "learned".
+        max_sequence_length: int, positions of a "learned" encoding.
+        normalize_first: bool, pre-norm layers and a final LayerNorm.
+        layer_norm_epsilon: float.
+        seed: optional int seed of every dropout generator.
+    """
+
+    def __init__(
+        self,
+        vocabulary_size,
+        num_layers,
+        hidden_dim,
+        intermediate_dim,
+        num_heads,
+        dropout=0.1,
+        attention_dropout=0.0,
+        target_vocabulary_size=None,
+        position_encoding="sinusoidal",
+        max_sequence_length=None,
+        normalize_first=False,
+        layer_norm_epsilon=1e-6,
+        seed=None,
+        dtype=None,
+        **kwargs,
+    ):
+        for arg, v in (("vocabulary_size", vocabulary_size), ("num_layers", num_layers),
+                       ("hidden_dim", hidden_dim)):
+            if not isinstance(v, int) or v <= 0:
+                raise ValueError(f"`{arg}` must be a positive int. Received: {arg}={v}")
+        if hidden_dim % num_heads:
+            raise ValueError(
+                f"`hidden_dim` must be divisible by `num_heads`. Received: "
+                f"hidden_dim={hidden_dim}, num_heads={num_heads}"
+            )
+        if position_encoding not in _POSITION_ENCODINGS:
+            raise ValueError(
+                f"`position_encoding` must be one of {_POSITION_ENCODINGS}. "
+                f"Received: position_encoding={position_encoding!r}"
+            )
+        if position_encoding == "learned" and not isinstance(max_sequence_length, int):
+            raise ValueError(
+                "A learned position encoding needs an int `max_sequence_length`. "
+                f"Received: max_sequence_length={max_sequence_length}"
+            )
+
+        # === Layers ===
+        def embedding(size, name):
+            # N(0, d^-1/2), so that the sqrt(d)-scaled embeddings have unit
+            # scale (tensor2tensor's choice).
+            return keras.layers.ReversibleEmbedding(
+                size, hidden_dim, tie_weights=True, reverse_dtype="float32",
+                embeddings_initializer=keras.initializers.RandomNormal(stddev=hidden_dim**-0.5),
+                dtype=dtype, name=name,
+            )
+
+        def position(name):
+            if position_encoding == "learned":
+                return LearnedPositionEmbedding(max_sequence_length, dtype=dtype, name=name)
+            return SinusoidalPositionEncoding(dtype=dtype, name=name)
+
+        def final_norm(name):  # post-norm layers already end in a LayerNorm
+            if normalize_first:
+                return keras.layers.LayerNormalization(epsilon=layer_norm_epsilon, dtype=dtype, name=name)
+            return keras.layers.Identity(dtype=dtype, name=name)
+
+        layer_args = dict(
+            intermediate_dim=intermediate_dim, num_heads=num_heads, dropout=dropout,
+            attention_dropout=attention_dropout, normalize_first=normalize_first,
+            layer_norm_epsilon=layer_norm_epsilon, dtype=dtype,
+        )
+        source_embedding = embedding(vocabulary_size, "token_embedding"
+                                     if target_vocabulary_size is None else "source_embedding")
+        target_embedding = (source_embedding if target_vocabulary_size is None
+                            else embedding(target_vocabulary_size, "target_embedding"))
+        parts = types.SimpleNamespace(
+            embedding_scale=math.sqrt(hidden_dim),
+            source_embedding=source_embedding,
+            target_embedding=target_embedding,
+            source_position=position("source_position"),
+            target_position=position("target_position"),
+            source_dropout=keras.layers.Dropout(dropout, seed=offset_seed(seed, 0), dtype=dtype,
+                                                name="source_dropout"),
+            target_dropout=keras.layers.Dropout(dropout, seed=offset_seed(seed, 1), dtype=dtype,
+                                                name="target_dropout"),
+            encoder_layers=[
+                TransformerEncoderLayer(**layer_args, seed=offset_seed(seed, 10 * (i + 1)),
+                                        name=f"encoder_layer_{i}")
+                for i in range(num_layers)
+            ],
+            decoder_layers=[
+                TransformerDecoderLayer(**layer_args, seed=offset_seed(seed, 10 * (num_layers + i + 1)),
+                                        name=f"decoder_layer_{i}")
+                for i in range(num_layers)
+            ],
+            encoder_norm=final_norm("encoder_norm"),
+            decoder_norm=final_norm("decoder_norm"),
+        )
+        # Tied output projection: logits = x @ E^T, in float32.
+        parts.output_projection = lambda x: target_embedding(x, reverse=True)
+
+        # === Functional model ===
+        source = keras.Input(shape=(None,), dtype="int32", name="source")
+        target = keras.Input(shape=(None,), dtype="int32", name="target")
+        encoder_output = _encode(parts, source)
+        logits = _decode(parts, target, encoder_output, ops.not_equal(source, PADDING_ID))
+        super().__init__(inputs={"source": source, "target": target}, outputs=logits,
+                         dtype=dtype, **kwargs)
+
+        # === Config ===
+        self._parts = parts
+        self.vocabulary_size = vocabulary_size
+        self.num_layers = num_layers
+        self.hidden_dim = hidden_dim
+        self.intermediate_dim = intermediate_dim
+        self.num_heads = num_heads
+        self.dropout = dropout
+        self.attention_dropout = attention_dropout
+        self.target_vocabulary_size = target_vocabulary_size
+        self.position_encoding = position_encoding
+        self.max_sequence_length = max_sequence_length
+        self.normalize_first = normalize_first
+        self.layer_norm_epsilon = layer_norm_epsilon
+        self.seed = seed
+
+    # --- Pieces for generation ---
+    def encode(self, source_ids, training=False):
+        """(B, S) ids -> encoder output (B, S, d)."""
+        return _encode(self._parts, source_ids, training=training)
+
+    def decode(self, target_ids, encoder_output, source_padding_mask, cache=None,
+               cache_index=None, training=False):
+        """Decoder logits (B, T, V); with `cache`, also the updated cache."""
+        return _decode(self._parts, target_ids, encoder_output, source_padding_mask,
+                       cache=cache, cache_index=cache_index, training=training)
+
+    def empty_cache(self, batch_size, max_length):
+        """Zeros (B, N, 2, H, max_length, d/H): keys and values of every
+        decoder layer's self-attention."""
+        return ops.zeros(
+            (batch_size, self.num_layers, 2, self.num_heads, max_length,
+             self.hidden_dim // self.num_heads),
+            # The layers' compute dtype: they autocast a cache to it anyway.
+            dtype=self._parts.decoder_layers[0].compute_dtype,
+        )
+
+    def generate(self, source_ids, max_length, start_token_id, end_token_id,
+                 num_beams=1, length_penalty=0.6, use_cache=True):
+        """Translates `source_ids` (B, S); returns int32 numpy ids
+        (B, max_length), the start token first and 0 after each end token.
+
+        Greedy search for `num_beams=1`, else beam search ranking hypotheses
+        by log-probability / ((5 + length) / 6)^length_penalty (Wu et al.,
+        2016; the paper uses 4 beams and 0.6, section 6.1). The encoder runs
+        once; the decoder reuses a key/value cache (`use_cache=False`
+        recomputes the whole prefix at each step: slower, same tokens).
+        Compiled with `jit` on JAX and TensorFlow.
+        """
+        from keras_zoo.models.transformer.transformer_generation import generate
+        return generate(self, source_ids, max_length, start_token_id, end_token_id,
+                        num_beams=num_beams, length_penalty=length_penalty, use_cache=use_cache)
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+            "vocabulary_size": self.vocabulary_size,
+            "num_layers": self.num_layers,
+            "hidden_dim": self.hidden_dim,
+            "intermediate_dim": self.intermediate_dim,
+            "num_heads": self.num_heads,
+            "dropout": self.dropout,
+            "attention_dropout": self.attention_dropout,
+            "target_vocabulary_size": self.target_vocabulary_size,
+            "position_encoding": self.position_encoding,
+            "max_sequence_length": self.max_sequence_length,
+            "normalize_first": self.normalize_first,
+            "layer_norm_epsilon": self.layer_norm_epsilon,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("dtype"), dict):
+            config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
+        return cls(**config)

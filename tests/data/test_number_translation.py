@@ -1,0 +1,47 @@
+import numpy as np
+
+from keras_zoo.data import number_translation as data
+
+
+def test_german_puts_units_before_tens_and_inflects_one():
+    assert data.german_words(347_021) == "drei hundert sieben und vierzig tausend ein und zwanzig".split()
+    assert data.english_words(347_021) == "three hundred forty seven thousand twenty one".split()
+    assert data.german_words(1) == ["eins"] and data.german_words(101) == "ein hundert eins".split()
+    assert data.german_words(1000) == "ein tausend".split()
+    assert data.german_words(0) == ["null"] and data.german_words(40) == ["vierzig"]
+
+
+def test_splits_are_deterministic_disjoint_and_fit_their_lengths():
+    train, test = data.load_number_translation(num_train=2000, num_test=300, seed=3)
+    again, _ = data.load_number_translation(num_train=2000, num_test=300, seed=3)
+    np.testing.assert_array_equal(train["source"], again["source"])
+    assert not set(train["number"]) & set(test["number"])
+    assert len(set(train["number"])) == 2000
+    assert train["source"].shape == (2000, data.SOURCE_LENGTH)
+    assert train["target"].shape == (2000, data.TARGET_LENGTH)
+    assert np.all(train["target"][:, 0] == data.START)
+    assert np.all((train["target"] == data.END).sum(1) == 1)
+    # The longest sentences fit.
+    longest = data.encode_numbers([777_777])
+    assert data.decode_ids(longest["target"][0, 1:]) == " ".join(data.german_words(777_777))
+
+
+def test_teacher_forcing_shifts_the_target_by_one():
+    train, _ = data.load_number_translation(num_train=10, num_test=5)
+    inputs, labels = data.teacher_forcing_pairs(train)
+    np.testing.assert_array_equal(inputs["target"][:, 1:], labels[:, :-1])
+    assert inputs["source"] is train["source"]
+
+
+def test_array_batches_cover_every_row_once_per_epoch():
+    from keras_zoo.data.array_batches import ArrayBatches
+
+    inputs = {"source": np.arange(10)[:, None], "target": np.arange(10)[:, None] * 2}
+    batches = ArrayBatches(inputs, np.arange(10), batch_size=4, seed=1)
+    assert len(batches) == 3
+    seen = np.concatenate([batches[i][1] for i in range(len(batches))])
+    assert sorted(seen) == list(range(10)) and list(seen) != list(range(10))
+    first = batches[0]
+    np.testing.assert_array_equal(first[0]["target"][:, 0], 2 * first[1])
+    batches.on_epoch_end()
+    assert not np.array_equal(batches[0][1], first[1])  # reshuffled

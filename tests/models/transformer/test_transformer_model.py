@@ -1,0 +1,139 @@
+import keras
+import numpy as np
+import pytest
+
+import keras_zoo
+from keras_zoo.models.transformer import Transformer
+from keras_zoo.models.transformer.transformer_variants import PAPER_PARAMETER_MILLIONS
+
+VOCABULARY = 23
+TINY = dict(vocabulary_size=VOCABULARY, num_layers=2, hidden_dim=16, intermediate_dim=32, num_heads=4)
+
+
+def _batch(seed=0):
+    rng = np.random.default_rng(seed)
+    source = rng.integers(1, VOCABULARY, size=(3, 7)).astype("int32")
+    source[0, -3:] = 0  # padding
+    target = rng.integers(1, VOCABULARY, size=(3, 6)).astype("int32")
+    target[2, -2:] = 0
+    return {"source": source, "target": target}
+
+
+def _logits(model, batch):
+    return keras.ops.convert_to_numpy(model(batch))
+
+
+@pytest.fixture(scope="module")
+def model():
+    keras.utils.set_random_seed(1)
+    return Transformer(**TINY, seed=0)
+
+
+def test_output_is_float32_logits_over_the_vocabulary(model):
+    logits = model(_batch())
+    assert tuple(logits.shape) == (3, 6, VOCABULARY)
+    assert keras.backend.standardize_dtype(logits.dtype) == "float32"
+
+
+def test_changing_later_targets_leaves_earlier_logits_unchanged(model):
+    batch = _batch()
+    changed = {"source": batch["source"], "target": batch["target"].copy()}
+    changed["target"][:, 3:] = (changed["target"][:, 3:] % (VOCABULARY - 1)) + 1
+    a, b = _logits(model, batch), _logits(model, changed)
+    np.testing.assert_allclose(a[:, :3], b[:, :3], atol=1e-5)
+    assert not np.allclose(a[:2, 3:], b[:2, 3:], atol=1e-3)
+
+
+def test_padded_source_positions_change_nothing(model):
+    batch = _batch()
+    expected = _logits(model, batch)
+    # What padded positions carry (the padding embedding) changes nothing at
+    # real target positions but the logit of the padding id itself (the
+    # output matrix is tied).
+    real = batch["target"] != 0
+    embedding = model.get_layer("token_embedding").embeddings
+    original = keras.ops.convert_to_numpy(embedding)
+    changed = original.copy()
+    changed[0] = 3.0
+    embedding.assign(changed)
+    try:
+        np.testing.assert_allclose(_logits(model, batch)[real][:, 1:], expected[real][:, 1:], atol=1e-5)
+    finally:
+        embedding.assign(original)
+    # Extra padding columns change nothing either.
+    padded = {"source": np.pad(batch["source"], ((0, 0), (0, 4))), "target": batch["target"]}
+    np.testing.assert_allclose(_logits(model, padded), expected, atol=1e-5)
+    # Control: turning a padded position into a token does change row 0.
+    batch["source"][0, -1] = 5
+    assert not np.allclose(_logits(model, batch)[0], expected[0], atol=1e-3)
+
+
+def test_shared_vocabulary_ties_source_target_and_output():
+    model = Transformer(**TINY)
+    embeddings = [w for w in model.weights if VOCABULARY in w.shape]
+    assert len(embeddings) == 1  # one (V, d) matrix for all three
+    separate = Transformer(**TINY, target_vocabulary_size=11)
+    assert sorted(w.shape[0] for w in separate.weights if w.shape[-1] == 16 and len(w.shape) == 2
+                  and w.shape[0] in (VOCABULARY, 11)) == [11, VOCABULARY]
+    batch = _batch()
+    batch["target"] = batch["target"] % 11
+    assert separate(batch).shape[-1] == 11
+
+
+def test_keras_file_round_trip(tmp_path):
+    model = Transformer(**TINY, position_encoding="learned", max_sequence_length=16,
+                        normalize_first=True, dropout=0.2, seed=3)
+    path = tmp_path / "transformer.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    assert loaded.get_config() == model.get_config()
+    np.testing.assert_array_equal(_logits(model, _batch()), _logits(loaded, _batch()))
+
+
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+def test_mixed_precision_gives_float32_logits_and_variables(policy):
+    reference = Transformer(**TINY)
+    model = Transformer(**TINY, dtype=policy)
+    model.set_weights(reference.get_weights())
+    logits = model(_batch())
+    assert keras.backend.standardize_dtype(logits.dtype) == "float32"
+    assert all(w.dtype == "float32" for w in model.weights)
+    tolerance = 5e-2 if policy == "mixed_float16" else 2e-1
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(logits), _logits(reference, _batch()),
+                               atol=tolerance, rtol=tolerance)
+
+
+def test_fit_one_step_changes_every_weight():
+    from keras_zoo.models.transformer.transformer_loss import MaskedLabelSmoothedCrossEntropy
+
+    model = Transformer(**TINY, seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=MaskedLabelSmoothedCrossEntropy())
+    before = model.get_weights()
+    batch = _batch()
+    history = model.fit(batch, batch["target"], epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+    changed = [not np.array_equal(a, b) for a, b in zip(before, model.get_weights())]
+    assert all(changed)
+
+
+def test_invalid_arguments_are_reported():
+    with pytest.raises(ValueError, match="Received: hidden_dim=18, num_heads=4"):
+        Transformer(**{**TINY, "hidden_dim": 18})
+    with pytest.raises(ValueError, match="max_sequence_length=None"):
+        Transformer(**TINY, position_encoding="learned")
+    with pytest.raises(ValueError, match="Did you mean 'transformer_base'"):
+        keras_zoo.create_model("transformer_bas")
+
+
+def test_variants_are_registered():
+    assert keras_zoo.list_models("transformer_*") == ["transformer_base", "transformer_big", "transformer_tiny"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["transformer_base", "transformer_big"])
+def test_parameter_count_matches_the_paper(name):
+    # Shared 37000-token vocabulary, tied embeddings (sections 3.4 and 5.1).
+    model = keras_zoo.create_model(name, vocabulary_size=37000)
+    millions = model.count_params() / 1e6
+    assert abs(millions - PAPER_PARAMETER_MILLIONS[name]) / PAPER_PARAMETER_MILLIONS[name] < 0.04
+    assert model.dropout == {"transformer_base": 0.1, "transformer_big": 0.3}[name]
