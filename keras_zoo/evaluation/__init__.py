@@ -1,0 +1,1 @@
+"""Measuring what models produce: sample quality of generative models."""

@@ -1,0 +1,1 @@
+"""Runnable studies: train a recipe and measure what it produces."""
