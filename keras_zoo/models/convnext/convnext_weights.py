@@ -3,6 +3,7 @@ the official facebookresearch/ConvNeXt key layout, converted on load."""
 
 import os
 import re
+import warnings
 
 import numpy as np
 
@@ -106,6 +107,13 @@ def _timm_targets(model):
         yield from dense(head_layers["head_fc"], "head.fc", _linear)
 
 
+def _only_classes_differ(checkpoint_shape, model_shape):
+    """(in, classes) shapes, or (classes,) biases, that differ in classes only."""
+    return (len(checkpoint_shape) == len(model_shape)
+            and tuple(checkpoint_shape[:-1]) == tuple(model_shape[:-1])
+            and checkpoint_shape[-1] != model_shape[-1])
+
+
 def assign_timm_state(model, state):
     """Assigns a timm-layout state dict; any missing, surplus or misshapen
     tensor raises a ValueError that names it, before anything is assigned."""
@@ -118,6 +126,15 @@ def assign_timm_state(model, state):
                 f"'{variable.path}' {tuple(variable.shape)}."
             )
         value = convert(state[key])
+        if key.startswith("head.fc.") and _only_classes_differ(value.shape, variable.shape):
+            # Fine-tuning to new classes (timm's `num_classes=`): the
+            # classifier keeps its initialisation; everything else loads.
+            warnings.warn(
+                f"Checkpoint classifier '{key}' {tuple(value.shape)} has "
+                f"{value.shape[-1]} classes, the model {variable.shape[-1]}: "
+                "the classifier keeps its initialisation.", stacklevel=3)
+            used.add(key)
+            continue
         if tuple(value.shape) != tuple(variable.shape):
             raise ValueError(
                 f"Checkpoint tensor '{key}' of shape {tuple(state[key].shape)} "

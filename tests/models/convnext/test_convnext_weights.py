@@ -6,6 +6,7 @@ import pytest
 
 import keras
 import keras_zoo
+from keras_zoo.models.convnext.convnext_weights import load_convnext_weights
 
 torch = pytest.importorskip("torch")
 timm = pytest.importorskip("timm")
@@ -92,6 +93,23 @@ def test_headless_models_load_classifier_checkpoints(tmp_path):
     )
     stage4 = keras.ops.convert_to_numpy(backbone(images)["stage4"])
     np.testing.assert_allclose(stage4, expected_map, rtol=1e-4, atol=1e-4 * np.abs(expected_map).max())
+
+
+def test_new_number_of_classes_keeps_the_classifier_initialised(tmp_path):
+    # Fine-tuning a 10-class checkpoint to 3 classes (timm's `num_classes=`):
+    # every tensor but the classifier loads, with a warning that says so.
+    reference = randomize_(OfficialConvNeXt(num_classes=10, **TINY), seed=4)
+    path = str(tmp_path / "official.pth")
+    torch.save(reference.state_dict(), path)
+    model = keras_zoo.create_model("convnext_atto", num_classes=3, input_shape=(64, 64, 3), **TINY)
+    initial_kernel = keras.ops.convert_to_numpy(model.get_layer("head_fc").kernel)
+    with pytest.warns(UserWarning, match=r"'head\.fc\.weight' \(32, 10\) has 10 classes, the model 3"):
+        load_convnext_weights(model, path)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(model.get_layer("head_fc").kernel), initial_kernel)
+    expected_norm = reference.norm.weight.detach().numpy()
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(model.get_layer("head_norm").gamma), expected_norm)
+    stem = keras.ops.convert_to_numpy(model.get_layer("backbone").get_layer("stem_conv").kernel)
+    np.testing.assert_array_equal(stem, reference.downsample_layers[0][0].weight.detach().numpy().transpose(2, 3, 1, 0))
 
 
 def test_mismatched_checkpoint_names_the_tensor_and_both_shapes(tmp_path):
