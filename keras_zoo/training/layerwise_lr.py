@@ -87,7 +87,17 @@ class _LayerwiseLearningRate:
 
 @functools.cache
 def _layerwise_class(optimizer_class):
-    return type(f"Layerwise{optimizer_class.__name__}", (_LayerwiseLearningRate, optimizer_class), {})
+    cls = type(f"Layerwise{optimizer_class.__name__}", (_LayerwiseLearningRate, optimizer_class),
+               {"__module__": __name__})
+    return keras.saving.register_keras_serializable(package="keras_zoo")(cls)
+
+
+# Module-level classes for Keras' own optimizers, so that a `.keras` file
+# compiled with one loads in a fresh process (Keras imports this module and
+# looks the class up by name).
+for _name in ("AdamW", "Adam", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Lion", "Lamb"):
+    if hasattr(keras.optimizers, _name):
+        globals()[f"Layerwise{_name}"] = _layerwise_class(getattr(keras.optimizers, _name))
 
 
 def with_layerwise_lr(optimizer, lr_multipliers):

@@ -85,3 +85,16 @@ def test_keeps_the_optimizer_class_and_config():
     config = wrapped.get_config()
     assert config["lr_multipliers"] == {"a/kernel": 0.5}
     assert config["weight_decay"] == 0.05
+
+
+def test_a_model_compiled_with_it_saves_and_loads(tmp_path):
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(3, name="fc")(inputs))
+    multipliers = {model.get_layer("fc").kernel.path: 0.5}
+    model.compile(optimizer=with_layerwise_lr(keras.optimizers.AdamW(1e-3), multipliers), loss="mse")
+    model.fit(np.ones((4, 4), "float32"), np.zeros((4, 3), "float32"), verbose=0)
+    path = str(tmp_path / "model.keras")
+    model.save(path)
+    loaded = keras.saving.load_model(path)  # compiled: rebuilds the layer-wise optimizer
+    assert type(loaded.optimizer).__name__ == "LayerwiseAdamW"
+    assert loaded.optimizer.lr_multipliers == multipliers
