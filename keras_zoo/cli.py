@@ -32,9 +32,12 @@ def _train(args):
 
     recipe = load_recipe(args.recipe, args.overrides)
     result = train_recipe(recipe, runs_root=args.runs_dir, verbose=2 if args.quiet else 1)
+    from keras_zoo.training.tasks import get_task
+
+    headline = get_task(recipe["recipe"]["task"]).headline(result)
     print(
         f"{'Resumed and finished' if result.resumed else 'Finished'} {result.run_directory}: "
-        f"best validation accuracy {result.best:.4f}, {result.seconds:.0f}s of training in this session."
+        f"{headline}, {result.seconds:.0f}s of training in this session."
     )
     return 0
 
@@ -43,7 +46,8 @@ def _evaluate(args):
     from keras_zoo.training import evaluate_run
 
     metrics = evaluate_run(args.run, checkpoint=args.checkpoint, verbose=2 if args.quiet else 1)
-    print(" ".join(f"{key}={value:.4f}" for key, value in metrics.items()))
+    print(" ".join(f"{key}={value:.4f}" if isinstance(value, float) else f"{key}={value}"
+                   for key, value in metrics.items()))
     return 0
 
 

@@ -4,6 +4,7 @@ The digits come with the package (no network); MNIST and CelebA are read
 through tensorflow-datasets from data already prepared on disk only.
 """
 
+import keras
 import numpy as np
 
 from keras_zoo.data.digits import load_digits
@@ -25,6 +26,29 @@ def digits_gan_images(split="train", image_size=16):
     return images * 2.0 - 1.0
 
 
+class ImageBatches(keras.utils.PyDataset):
+    """Batches of in-memory images (no labels) for a GAN's `fit`, on every
+    backend without tf.data, reshuffled each epoch from `seed`."""
+
+    def __init__(self, images, batch_size, seed=0, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(batch_size, int) or batch_size <= 0:
+            raise ValueError(f"`batch_size` must be a positive int. Received: batch_size={batch_size}")
+        self.images, self.batch_size = images, batch_size
+        self._rng = np.random.default_rng(seed)
+        self._order = np.arange(len(images))
+        self.on_epoch_end()
+
+    def __len__(self):
+        return -(-len(self.images) // self.batch_size)
+
+    def __getitem__(self, index):
+        return self.images[self._order[index * self.batch_size : (index + 1) * self.batch_size]]
+
+    def on_epoch_end(self):
+        self._rng.shuffle(self._order)
+
+
 def tfds_gan_dataset(name, image_size, batch_size, data_dir=None, split="train", seed=0):
     """A shuffled, batched `tf.data.Dataset` of float32 images in [-1, 1],
     resized to `image_size` (a multiple of 8). Never downloads."""
@@ -37,7 +61,9 @@ def tfds_gan_dataset(name, image_size, batch_size, data_dir=None, split="train",
         raise ValueError(f"`image_size` must be a multiple of 8. Received: image_size={image_size}")
     builder = tfds.builder(name, data_dir=data_dir or None)
     if not builder.is_prepared():
-        raise RuntimeError(
+        from keras_zoo.data.tfds_datasets import DatasetNotPreparedError
+
+        raise DatasetNotPreparedError(
             f"Dataset '{name}' is not prepared (looked for {builder.data_path}). Run once, with "
             f"network access:\n    tfds build {name}" + (f" --data_dir {data_dir}" if data_dir else "")
         )

@@ -1,6 +1,21 @@
 """Building blocks shared by several model families."""
 
+from keras_zoo.layers.feed_forward import FeedForward
 from keras_zoo.layers.layer_scale import LayerScale
+from keras_zoo.layers.multi_head_attention import MultiHeadAttention
+from keras_zoo.layers.positional_encoding import LearnedPositionEmbedding
+from keras_zoo.layers.positional_encoding import SinusoidalPositionEncoding
 from keras_zoo.layers.stochastic_depth import StochasticDepth
+from keras_zoo.layers.transformer_decoder_layer import TransformerDecoderLayer
+from keras_zoo.layers.transformer_encoder_layer import TransformerEncoderLayer
 
-__all__ = ["LayerScale", "StochasticDepth"]
+__all__ = [
+    "FeedForward",
+    "LayerScale",
+    "LearnedPositionEmbedding",
+    "MultiHeadAttention",
+    "SinusoidalPositionEncoding",
+    "StochasticDepth",
+    "TransformerDecoderLayer",
+    "TransformerEncoderLayer",
+]

@@ -1,6 +1,6 @@
 """Loads a recipe (a TOML file, by path or by the name of one shipped in
-`keras_zoo/recipes/`), applies `section.key=value` overrides and validates
-everything before any work starts."""
+the repository's top-level `recipes/`), applies `section.key=value`
+overrides and validates everything before any work starts."""
 
 import glob
 import os
@@ -14,7 +14,21 @@ from keras_zoo.recipes.schema import RecipeError
 from keras_zoo.recipes.schema import defaults
 from keras_zoo.recipes.schema import validate_value
 
-RECIPES_DIR = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _recipes_directory():
+    """Where the shipped recipes are. A wheel carries the top-level
+    `recipes/` as the package data `keras_zoo/recipe_files/` (setup.py maps
+    one onto the other); a source checkout (editable install, tests) reads
+    `recipes/` itself."""
+    installed = os.path.join(_PACKAGE_DIR, "recipe_files")
+    if os.path.isdir(installed):
+        return installed
+    return os.path.join(os.path.dirname(_PACKAGE_DIR), "recipes")
+
+
+RECIPES_DIR = _recipes_directory()
 
 
 def list_recipes():
@@ -50,23 +64,32 @@ def load_recipe(name_or_path, overrides=()):
     except tomllib.TOMLDecodeError as error:
         raise RecipeError(f"Recipe {path} is not valid TOML: {error}") from None
     recipe = resolve_recipe(raw, source=path)
+    task = recipe["recipe"]["task"]
     for override in overrides:
         section, key, value = parse_override(override)
-        recipe[section][key] = validate_value(section, key, value, source=f"override '{override}'")
+        if (section, key) == ("recipe", "task"):
+            raise RecipeError(
+                f"Override '{override}': recipe.task cannot be overridden (it decides which keys "
+                f"are valid); this recipe's task is '{task}'."
+            )
+        recipe[section][key] = validate_value(section, key, value, source=f"override '{override}'", task=task)
     _check_model(recipe, path)
     recipe["recipe"]["name"] = os.path.splitext(os.path.basename(path))[0]
     return recipe
 
 
 def resolve_recipe(raw, source="recipe"):
-    """Validates a parsed recipe dict and fills in the defaults."""
-    recipe = defaults()
+    """Validates a parsed recipe dict and fills in the defaults of its task."""
+    # The task comes first: it decides which sections and keys are valid.
+    task = raw.get("task", raw.get("recipe", {}).get("task", "image_classification"))
+    task = validate_value("recipe", "task", task, source=source)
+    recipe = defaults(task)
     for section, values in raw.items():
         if not isinstance(values, dict):  # top-level keys belong to [recipe]
             section, values = "recipe", {section: values}
         for key, value in values.items():
             recipe.setdefault(section, {})
-            recipe[section][key] = validate_value(section, key, value, source=source)
+            recipe[section][key] = validate_value(section, key, value, source=source, task=task)
     return recipe
 
 

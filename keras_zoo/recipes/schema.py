@@ -2,8 +2,11 @@
 
 A recipe is rejected before any work starts if it has an unknown key, a value
 of the wrong type or an impossible value; the error names the key, the value
-received and what is valid. The `[model]` section is open: besides `name` its
-keys are keyword overrides of the registered model (checked when it is built).
+received and what is valid. Which sections and keys exist depends on the
+recipe's `task` (`TASK_SCHEMAS`): `recipe`, `model`, `train` and `optimizer`
+are common, the rest belong to one task. For image classification and
+translation the `[model]` section is open: besides `name` its keys are keyword
+overrides of the registered model (checked when it is built).
 """
 
 import dataclasses
@@ -44,7 +47,7 @@ def _decay(value):
 
 SCHEMA = {
     "recipe": {
-        "task": Field(str, "image_classification", "a registered task", choices=("image_classification",)),
+        "task": Field(str, "image_classification", "a registered task", choices=("image_classification", "translation", "gan")),
         "description": Field(str, "", "any text"),
     },
     "model": {
@@ -93,29 +96,113 @@ SCHEMA = {
     },
 }
 
+
+def _without(fields, *keys):
+    return {key: field for key, field in fields.items() if key not in keys}
+
+
+def _multiple_of_8(value):
+    return value >= 8 and value % 8 == 0
+
+
+# The Transformer (Vaswani et al. 2017): Adam on the paper's schedule, eq. 3.
+TRANSLATION_SCHEMA = {
+    "recipe": SCHEMA["recipe"],
+    "model": SCHEMA["model"],
+    "data": {
+        "dataset": Field(str, "number_translation", "a translation dataset",
+                         choices=("number_translation", "ted_hrlr_translate/pt_to_en")),
+        "num_train": Field(int, 40000, "an int > 0 (number_translation: training sentences)", _positive),
+        "num_test": Field(int, 1000, "an int > 0 (number_translation: held-out sentences)", _positive),
+        "vocabulary_size": Field(int, 8000, "an int > 3 (subword vocabulary, TED)", lambda v: v > 3),
+        "max_tokens": Field(int, 64, "an int > 0 (longest training sentence in subwords, TED)", _positive),
+        "data_dir": Field(str, "", "a tensorflow-datasets data directory ('' for tfds' default)"),
+        "tokenizer_path": Field(str, "", "a file for the subword tokenizer, trained once from the training split ('': retrain each run)"),
+    },
+    "train": _without(SCHEMA["train"], "jit_compile"),
+    "optimizer": {
+        "name": Field(str, "adam", "an optimizer", choices=("adam",)),
+        "schedule": Field(str, "transformer", "a schedule ('transformer': the paper's eq. 3)",
+                          choices=("transformer", "constant")),
+        "warmup_steps": Field(int, 4000, "an int > 0", _positive),
+        "scale": Field(float, 1.0, "a float > 0 (multiplies the transformer schedule)", _positive),
+        "learning_rate": Field(float, 1e-4, "a float > 0 (the 'constant' schedule's rate)", _positive),
+        "beta_1": Field(float, 0.9, "a float in [0, 1)", _below_one),
+        "beta_2": Field(float, 0.98, "a float in [0, 1)", _below_one),
+        "epsilon": Field(float, 1e-9, "a float > 0", _positive),
+    },
+    "evaluate": {
+        "metric": Field(str, "exact_match", "a held-out metric", choices=("exact_match", "bleu")),
+        "split": Field(str, "test", "the split decoded after training", choices=("test", "validation")),
+        "max_length": Field(int, 0, "an int >= 0 (0: the dataset's longest target)", _non_negative),
+        "num_beams": Field(int, 4, "an int >= 1 (1: greedy only)", _positive),
+        "length_penalty": Field(float, 0.6, "a float >= 0", _non_negative),
+    },
+}
+
+# DCGAN / WGAN / WGAN-GP: no validation set; quality is measured after training.
+GAN_SCHEMA = {
+    "recipe": SCHEMA["recipe"],
+    "model": {
+        "name": SCHEMA["model"]["name"],
+        "latent_dim": Field(int, None, "an int > 0", _positive),
+        "base_filters": Field(int, None, "an int > 0", _positive),
+        "n_critic": Field(int, None, "an int >= 1 (critic updates per generator update)", _positive),
+        "gradient_penalty_weight": Field(float, None, "a float >= 0 (WGAN-GP lambda)", _non_negative),
+        "clip_value": Field(float, None, "a float > 0 (WGAN weight clipping c)", _positive),
+    },
+    "data": {
+        "dataset": Field(str, "digits", "a GAN dataset", choices=("digits", "mnist", "celeb_a")),
+        "data_dir": Field(str, "", "a tensorflow-datasets data directory ('' for tfds' default)"),
+        "image_size": Field(int, 8, "a multiple of 8", _multiple_of_8),
+        "channels": Field(int, 1, "1 or 3", lambda v: v in (1, 3)),
+    },
+    "train": _without(SCHEMA["train"], "jit_compile", "label_smoothing"),
+    "optimizer": {  # one instance per network
+        "name": Field(str, "adam", "an optimizer", choices=("adam", "rmsprop")),
+        "learning_rate": Field(float, 1e-4, "a float > 0", _positive),
+        "beta_1": Field(float, 0.0, "a float in [0, 1) (adam)", _below_one),
+        "beta_2": Field(float, 0.9, "a float in [0, 1) (adam)", _below_one),
+    },
+    "callbacks": {
+        "sample_grid_every_epochs": Field(int, 1, "an int >= 1", _positive),
+        "sample_grid_scale": Field(int, 1, "an int >= 1 (pixels per sample pixel)", _positive),
+    },
+    "evaluate": {
+        "num_samples": Field(int, 1000, "an int > 0 (generated images judged after training)", _positive),
+        "classifier_epochs": Field(int, 40, "an int > 0 (training of the digits classifier that judges)", _positive),
+    },
+}
+
+TASK_SCHEMAS = {"image_classification": SCHEMA, "translation": TRANSLATION_SCHEMA, "gan": GAN_SCHEMA}
+# Sections whose keys besides `name` are free keyword overrides of the model.
+_OPEN_SECTIONS = {"image_classification": ("model",), "translation": ("model",), "gan": ()}
+
 # Model overrides may hold scalars and lists of scalars.
 _MODEL_VALUE_TYPES = (int, float, str, bool, list)
 
 
-def validate_value(section, key, value, source="recipe"):
-    """Returns `value` converted to the key's type, or raises `RecipeError`."""
+def validate_value(section, key, value, source="recipe", task="image_classification"):
+    """Returns `value` converted to the key's type, or raises `RecipeError`.
+    Which keys exist depends on `task` (see `TASK_SCHEMAS`)."""
     where = f"{section}.{key}"
-    if section not in SCHEMA:
+    schema = TASK_SCHEMAS[task]
+    if section not in schema:
         raise RecipeError(
-            f"Unknown section '{section}' in {source} (key '{where}'). "
-            f"Valid sections: {', '.join(SCHEMA)}"
+            f"Unknown section '{section}' in {source} (key '{where}') for task '{task}'. "
+            f"Valid sections: {', '.join(schema)}"
         )
-    if section == "model" and key != "name":
+    if section in _OPEN_SECTIONS[task] and key != "name":
         if not isinstance(value, _MODEL_VALUE_TYPES):
             raise RecipeError(
                 f"{where} = {value!r} in {source}: a model override must be a "
                 "number, string, boolean or list."
             )
         return value
-    fields = SCHEMA[section]
+    fields = schema[section]
     if key not in fields:
         raise RecipeError(
-            f"Unknown key '{where}' in {source} (value {value!r}). "
+            f"Unknown key '{where}' in {source} (value {value!r}) for task '{task}'. "
             f"Valid keys in [{section}]: {', '.join(fields)}"
         )
     field = fields[key]
@@ -135,9 +222,11 @@ def validate_value(section, key, value, source="recipe"):
     return value
 
 
-def defaults():
-    """The recipe every file starts from: each section's default values."""
-    return {
+def defaults(task="image_classification"):
+    """The recipe every file of `task` starts from: each section's default values."""
+    recipe = {
         section: {key: field.default for key, field in fields.items() if field.default is not None}
-        for section, fields in SCHEMA.items()
+        for section, fields in TASK_SCHEMAS[task].items()
     }
+    recipe["recipe"]["task"] = task
+    return recipe

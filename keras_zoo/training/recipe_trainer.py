@@ -31,8 +31,9 @@ class RunResult:
     run_directory: str
     resumed: bool
     history: dict
-    best: float  # the best validation value of the task's monitor
+    best: float  # the best validation value of the task's monitor (nan without one)
     seconds: float  # wall time of this session's training
+    results: dict = dataclasses.field(default_factory=dict)  # the task's after-fit metrics
 
 
 def build_model_for_recipe(recipe, data):
@@ -52,16 +53,10 @@ def train_recipe(recipe, runs_root="saved_models", verbose="auto", extra_callbac
     keras.utils.set_random_seed(train["seed"])
     data = task.build_data(recipe)
     model = build_model_for_recipe(recipe, data)
-    steps_per_epoch = train["steps_per_epoch"] or data.steps_per_epoch
-    decay = recipe["optimizer"]["layer_decay"]
-    multipliers = task.lr_multipliers(model, decay) if decay < 1.0 and task.lr_multipliers else None
-    optimizer = build_optimizer(recipe["optimizer"], train["batch_size"], train["epochs"], steps_per_epoch, multipliers)
-    model.compile(
-        optimizer=optimizer,
-        loss=task.build_loss(recipe),
-        metrics=task.build_metrics(recipe),
-        jit_compile=_JIT[train["jit_compile"]],
-    )
+    if task.compile_model:
+        task.compile_model(recipe, model)
+    else:
+        _compile(recipe, task, model, train["steps_per_epoch"] or data.steps_per_epoch)
 
     run_directory, resumed = find_or_create_run_directory(runs_root, recipe)
     callbacks = _callbacks(run_directory, task, recipe) + list(extra_callbacks)
@@ -79,21 +74,50 @@ def train_recipe(recipe, runs_root="saved_models", verbose="auto", extra_callbac
     rows = read_metrics_csv(os.path.join(run_directory, "metrics.csv"))
     values = [row[task.monitor] for row in rows if task.monitor in row]
     best = (min if task.monitor_mode == "min" else max)(values) if values else float("nan")
+    results = task.after_fit(recipe, _final_model(run_directory, task, model), data) if task.after_fit else {}
     mark_completed(
         run_directory,
-        {"epochs": len(rows), "best_" + task.monitor: best, "last": rows[-1] if rows else {},
-         "backend": keras.backend.backend(), "seconds_last_session": seconds},
+        {"epochs": len(rows), **({f"best_{task.monitor}": best} if task.monitor else {}),
+         "last": rows[-1] if rows else {}, "results": results, "backend": keras.backend.backend(),
+         "seconds_last_session": seconds},
     )
-    return RunResult(run_directory, resumed, history.history, best, seconds)
+    return RunResult(run_directory, resumed, history.history, best, seconds, results)
+
+
+def _compile(recipe, task, model, steps_per_epoch):
+    """The [optimizer] section's optimizer (schedule, EMA, layer-wise decay)."""
+    train = recipe["train"]
+    decay = recipe["optimizer"]["layer_decay"]
+    multipliers = task.lr_multipliers(model, decay) if decay < 1.0 and task.lr_multipliers else None
+    optimizer = build_optimizer(recipe["optimizer"], train["batch_size"], train["epochs"], steps_per_epoch, multipliers)
+    model.compile(
+        optimizer=optimizer,
+        loss=task.build_loss(recipe),
+        metrics=task.build_metrics(recipe),
+        jit_compile=_JIT[train["jit_compile"]],
+    )
+
+
+def _final_model(run_directory, task, model):
+    """The model the after-fit metrics judge: the best checkpoint where the
+    task has a validation metric, else the model as trained."""
+    best = os.path.join(run_directory, "best.keras")
+    if task.monitor is None or not os.path.exists(best):
+        return model
+    import keras_zoo.models  # noqa: F401  (registers the model classes for loading)
+
+    return keras.saving.load_model(best, compile=False)
 
 
 def _callbacks(run_directory, task, recipe):
     def path(name):
         return os.path.join(run_directory, name)
 
-    best_checkpoint = keras.callbacks.ModelCheckpoint(
-        path("best.keras"), monitor=task.monitor, mode=task.monitor_mode, save_best_only=True
-    )
+    best_checkpoint = None
+    if task.monitor is not None:  # without validation data there is no "best"
+        best_checkpoint = keras.callbacks.ModelCheckpoint(
+            path("best.keras"), monitor=task.monitor, mode=task.monitor_mode, save_best_only=True
+        )
     callbacks = [
         StopOnNaN(checkpoint_hint=f"The last good checkpoint is {path('last.keras')}."),
         EpochCSVLogger(path("metrics.csv"), best_checkpoint=best_checkpoint),
@@ -103,26 +127,38 @@ def _callbacks(run_directory, task, recipe):
         # checkpointing survives a kill in the middle of a save.
         keras.callbacks.BackupAndRestore(path("backup"), double_checkpoint=True),
     ]
-    if recipe["optimizer"]["ema"]:
+    if recipe["optimizer"].get("ema"):
         # From here on, epoch-end callbacks (the checkpoints) and validation see the EMA weights.
         callbacks.append(keras.callbacks.SwapEMAWeights(swap_on_epoch=True))
-    callbacks += [keras.callbacks.ModelCheckpoint(path("last.keras")), best_checkpoint]
+    if task.callbacks:
+        callbacks += task.callbacks(recipe, run_directory)
+    callbacks.append(keras.callbacks.ModelCheckpoint(path("last.keras")))
+    if best_checkpoint is not None:
+        callbacks.append(best_checkpoint)
     return callbacks
 
 
 def evaluate_run(run_directory, checkpoint="best.keras", verbose="auto"):
-    """Evaluates a run's checkpoint on its recipe's validation data; returns
-    the metrics dict."""
+    """Evaluates a run's checkpoint on its recipe's validation data, plus the
+    task's after-fit metrics; returns the metrics dict. A task without
+    validation data (GAN) has only `last.keras`."""
     recipe = read_run_recipe(run_directory)
     if recipe is None:
         raise ValueError(f"{run_directory} is not a run directory (no readable recipe.json).")
+    task = get_task(recipe["recipe"]["task"])
+    if task.monitor is None:
+        checkpoint = "last.keras"
     model_path = os.path.join(run_directory, checkpoint)
     if not os.path.exists(model_path):
         raise ValueError(f"{model_path} does not exist; the run has not finished an epoch yet.")
     import keras_zoo.models  # noqa: F401  (registers the model classes for loading)
 
-    task = get_task(recipe["recipe"]["task"])
     data = task.build_data(recipe)
     model = keras.saving.load_model(model_path, compile=False)
-    model.compile(loss=task.build_loss(recipe), metrics=task.build_metrics(recipe))
-    return model.evaluate(data.validation, return_dict=True, verbose=verbose)
+    metrics = {}
+    if data.validation is not None:
+        model.compile(loss=task.build_loss(recipe), metrics=task.build_metrics(recipe))
+        metrics = model.evaluate(data.validation, return_dict=True, verbose=verbose)
+    if task.after_fit:
+        metrics.update(task.after_fit(recipe, model, data))
+    return metrics

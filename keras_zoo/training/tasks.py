@@ -1,7 +1,7 @@
 """What a recipe's `task` means: how to build its data, model, loss and
-metrics. This table is the extension point for other families: a Transformer
-or GAN recipe registers a `Task` here and the trainer, run directories,
-resume, NaN guard, CSV and plots come for free."""
+metrics, and what to measure once training ends. This table is the
+extension point for model families: a `Task` registered here gets the
+trainer, run directories, resume, NaN guard, CSV and plots for free."""
 
 import dataclasses
 from typing import Callable
@@ -15,9 +15,13 @@ class Task:
     build_model: Callable  # (recipe, data) -> keras.Model
     build_loss: Callable  # (recipe) -> keras loss
     build_metrics: Callable  # (recipe) -> list of metrics
-    monitor: str  # the validation metric that picks the best checkpoint
+    monitor: str  # the validation metric that picks best.keras; None: no validation, last.keras only
     monitor_mode: str  # "max" or "min"
     lr_multipliers: Callable = None  # (model, layer_decay) -> {variable.path: multiplier}
+    compile_model: Callable = None  # (recipe, model) -> None; None: the trainer's [optimizer] compile
+    callbacks: Callable = None  # (recipe, run_directory) -> extra callbacks (sample grids, ...)
+    after_fit: Callable = None  # (recipe, trained model, data) -> {held-out metric: value}
+    headline: Callable = None  # (RunResult) -> the CLI's one-line summary of the task's own metric
 
 
 def _classification_data(recipe):
@@ -56,6 +60,43 @@ def _convnext_multipliers(model, layer_decay):
     return convnext_lr_multipliers(model, layer_decay)
 
 
+def _classification_headline(result):
+    return f"best validation accuracy {result.best:.4f}"
+
+
+def _translation_task():
+    from keras_zoo.training import translation_task as t
+
+    return Task(
+        build_data=t.build_translation_data,
+        build_model=t.build_translation_model,
+        build_loss=t.build_translation_loss,
+        build_metrics=t.build_translation_metrics,
+        monitor="val_accuracy",  # masked token accuracy on the held-out sentences
+        monitor_mode="max",
+        compile_model=t.compile_translation_model,
+        after_fit=t.translation_results,
+        headline=t.translation_headline,
+    )
+
+
+def _gan_task():
+    from keras_zoo.training import gan_task as g
+
+    return Task(
+        build_data=g.build_gan_data,
+        build_model=g.build_gan_model,
+        build_loss=None,  # the GAN's own train_step holds both losses
+        build_metrics=None,
+        monitor=None,
+        monitor_mode=None,
+        compile_model=g.compile_gan_model,
+        callbacks=g.gan_callbacks,
+        after_fit=g.gan_results,
+        headline=g.gan_headline,
+    )
+
+
 TASKS = {
     "image_classification": Task(
         build_data=_classification_data,
@@ -65,7 +106,10 @@ TASKS = {
         monitor="val_accuracy",
         monitor_mode="max",
         lr_multipliers=_convnext_multipliers,
+        headline=_classification_headline,
     ),
+    "translation": _translation_task(),
+    "gan": _gan_task(),
 }
 
 

@@ -1,16 +1,90 @@
+import os
+
 import pytest
 
 from keras_zoo.recipes import RecipeError
 from keras_zoo.recipes import list_recipes
 from keras_zoo.recipes import load_recipe
 from keras_zoo.recipes import parse_override
+from keras_zoo.recipes.recipe_loader import recipe_path
+from keras_zoo.recipes.schema import SCHEMA
+from keras_zoo.recipes.schema import TASK_SCHEMAS
 
 
-def test_shipped_recipes_load():
-    assert {"digits_convnext", "cifar10_convnext", "convnext_tiny_imagenet1k", "convnext_base_finetune"} <= set(list_recipes())
+TASK_OF = {
+    "digits_convnext": "image_classification", "cifar10_convnext": "image_classification",
+    "convnext_tiny_imagenet1k": "image_classification", "convnext_base_finetune": "image_classification",
+    "transformer_number_translation": "translation", "transformer_ted_pt_en": "translation",
+    "gan_digits_wgan_gp": "gan", "gan_digits_wgan": "gan", "gan_digits_dcgan": "gan",
+    "gan_mnist_wgan_gp": "gan", "gan_celeba_wgan_gp": "gan",
+}
+
+
+def test_shipped_recipes_load_and_validate():
+    assert set(list_recipes()) == set(TASK_OF)
     for name in list_recipes():
         recipe = load_recipe(name)
         assert recipe["recipe"]["name"] == name
+        assert recipe["recipe"]["task"] == TASK_OF[name]
+        assert set(recipe) == set(TASK_SCHEMAS[TASK_OF[name]])  # every section of its task, no other
+
+
+def test_recipes_live_in_the_top_level_recipes_folder():
+    top_level = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "recipes")
+    shipped = sorted(os.path.splitext(f)[0] for f in os.listdir(top_level) if f.endswith(".toml"))
+    assert shipped == list_recipes()
+    assert os.path.samefile(recipe_path("digits_convnext"), os.path.join(top_level, "digits_convnext.toml"))
+
+
+def test_every_task_has_a_schema_and_a_trainer():
+    from keras_zoo.training.tasks import TASKS
+
+    assert set(TASK_SCHEMAS) == set(TASKS) == set(SCHEMA["recipe"]["task"].choices)
+
+
+def test_transformer_recipe_holds_the_papers_values():
+    recipe = load_recipe("transformer_number_translation")
+    optimizer = recipe["optimizer"]
+    assert (optimizer["name"], optimizer["beta_1"], optimizer["beta_2"], optimizer["epsilon"]) == ("adam", 0.9, 0.98, 1e-9)
+    assert optimizer["schedule"] == "transformer" and recipe["train"]["label_smoothing"] == 0.1
+    assert (recipe["evaluate"]["num_beams"], recipe["evaluate"]["length_penalty"]) == (4, 0.6)
+    assert load_recipe("transformer_ted_pt_en")["evaluate"]["metric"] == "bleu"
+
+
+@pytest.mark.parametrize(
+    "name, override, message",
+    [
+        # A key of another task is unknown to this one; the error lists this task's keys.
+        ("transformer_number_translation", "augment.mixup_alpha=0.8",
+         r"Unknown section 'augment'.*for task 'translation'. Valid sections: recipe, model, data, train, optimizer, evaluate"),
+        ("transformer_number_translation", "optimizer.weight_decay=0.05",
+         r"Unknown key 'optimizer.weight_decay'.*for task 'translation'. Valid keys in \[optimizer\]: name, schedule, warmup_steps"),
+        ("transformer_number_translation", "optimizer.schedule=cosine", r"optimizer.schedule = 'cosine'.*Valid: 'transformer', 'constant'"),
+        ("transformer_number_translation", "evaluate.num_beams=0", r"evaluate.num_beams = 0.*impossible. Valid: an int >= 1"),
+        ("transformer_number_translation", "data.dataset=wmt14", r"data.dataset = 'wmt14'.*Valid: 'number_translation'"),
+        ("gan_digits_wgan_gp", "model.drop_path_rate=0.1",
+         r"Unknown key 'model.drop_path_rate'.*for task 'gan'. Valid keys in \[model\]: name, latent_dim, base_filters"),
+        ("gan_digits_wgan_gp", "data.image_size=12", r"data.image_size = 12.*impossible. Valid: a multiple of 8"),
+        ("gan_digits_wgan_gp", "optimizer.name=adamw", r"optimizer.name = 'adamw'.*Valid: 'adam', 'rmsprop'"),
+        ("gan_digits_wgan_gp", "callbacks.sample_grid_every_epochs=0", r"callbacks.sample_grid_every_epochs = 0.*impossible"),
+        ("gan_digits_wgan_gp", "train.label_smoothing=0.1", r"Unknown key 'train.label_smoothing'.*for task 'gan'"),
+        ("digits_convnext", "evaluate.num_beams=4", r"Unknown section 'evaluate'.*for task 'image_classification'"),
+        ("digits_convnext", "recipe.task=gan", r"recipe.task cannot be overridden.*'image_classification'"),
+    ],
+)
+def test_keys_are_checked_against_the_recipes_task(name, override, message):
+    with pytest.raises(RecipeError, match=message):
+        load_recipe(name, [override])
+
+
+def test_task_specific_recipe_file_is_rejected_with_valid_keys(tmp_path):
+    path = tmp_path / "bad_gan.toml"
+    path.write_text('task = "gan"\n[model]\nname = "wgan_gp"\n[augment]\nhorizontal_flip = true\n')
+    with pytest.raises(RecipeError, match=r"Unknown section 'augment'.*for task 'gan'. Valid sections: .*callbacks, evaluate"):
+        load_recipe(str(path))
+    path.write_text('task = "tranlation"\n')
+    with pytest.raises(RecipeError, match=r"recipe.task = 'tranlation'.*Valid: 'image_classification', 'translation', 'gan'"):
+        load_recipe(str(path))
 
 
 def test_paper_recipes_hold_the_paper_values():

@@ -1,0 +1,141 @@
+"""The `translation` task: a Transformer trained on teacher-forced sentence
+pairs with the paper's optimizer, schedule and label-smoothed masked loss;
+after training, its best checkpoint translates the held-out sentences
+(greedy and beam search), scored by exact match or corpus BLEU."""
+
+import os
+
+import keras
+
+from keras_zoo.data.array_batches import ArrayBatches
+from keras_zoo.data.number_translation import teacher_forcing_pairs
+from keras_zoo.models.transformer.transformer_loss import MaskedLabelSmoothedCrossEntropy
+from keras_zoo.models.transformer.transformer_loss import MaskedTokenAccuracy
+from keras_zoo.models.transformer.transformer_schedule import TransformerSchedule
+
+_VALIDATION_BATCH_SIZE = 500  # evaluation only: as large as memory comfortably allows
+
+
+class TranslationData:
+    """What `Task.build_data` returns: `.train` (shuffled each epoch) and
+    `.validation` teacher-forcing batches for `fit`, the raw id `.splits`
+    ({"validation"|"test": {"source", "target"[, "references"]}}),
+    `.vocabulary_size`, `.max_target_length` and `.tokenizer` (None when
+    the vocabulary is whole words)."""
+
+    def __init__(self, splits, train_split, vocabulary_size, batch_size, seed, tokenizer=None):
+        self.splits = splits
+        self.train = ArrayBatches(*teacher_forcing_pairs(train_split), batch_size, shuffle=True, seed=seed)
+        self.validation = ArrayBatches(
+            *teacher_forcing_pairs(splits["validation"]), _VALIDATION_BATCH_SIZE, shuffle=False
+        )
+        self.steps_per_epoch = len(self.train)
+        self.vocabulary_size = vocabulary_size
+        self.max_target_length = train_split["target"].shape[1]
+        self.tokenizer = tokenizer
+
+
+def _number_translation(recipe):
+    from keras_zoo.data import number_translation
+
+    config, train = recipe["data"], recipe["train"]
+    train_split, test = number_translation.load_number_translation(
+        config["num_train"], config["num_test"], seed=train["seed"]
+    )
+    # The held-out numbers (never in training) pick the best epoch by token
+    # accuracy and are translated after training.
+    return TranslationData({"validation": test, "test": test}, train_split,
+                           len(number_translation.vocabulary()), train["batch_size"], train["seed"])
+
+
+def _ted_translation(recipe):
+    from keras_zoo.data.ted_translation import load_ted_translation
+
+    config, train = recipe["data"], recipe["train"]
+    splits, tokenizer = load_ted_translation(
+        config["dataset"].split("/")[1], config["vocabulary_size"], config["max_tokens"],
+        data_dir=config["data_dir"], tokenizer_path=config["tokenizer_path"] or None,
+    )
+    return TranslationData(splits, splits["train"], tokenizer.vocabulary_size, train["batch_size"],
+                           train["seed"], tokenizer=tokenizer)
+
+
+_DATASETS = {"number_translation": _number_translation, "ted_hrlr_translate/pt_to_en": _ted_translation}
+
+
+def build_translation_data(recipe):
+    return _DATASETS[recipe["data"]["dataset"]](recipe)
+
+
+def build_translation_model(recipe, data):
+    from keras_zoo import create_model
+
+    overrides = {key: value for key, value in recipe["model"].items() if key != "name"}
+    return create_model(recipe["model"]["name"], **{
+        "vocabulary_size": data.vocabulary_size, "seed": recipe["train"]["seed"], **overrides})
+
+
+def build_translation_optimizer(recipe, model):
+    """Adam on the paper's schedule (section 5.3, eq. 3), or a constant rate."""
+    config = recipe["optimizer"]
+    if config["schedule"] == "transformer":
+        learning_rate = TransformerSchedule(model.hidden_dim, config["warmup_steps"], config["scale"])
+    else:
+        learning_rate = config["learning_rate"]
+    return keras.optimizers.Adam(
+        learning_rate, beta_1=config["beta_1"], beta_2=config["beta_2"], epsilon=config["epsilon"]
+    )
+
+
+def compile_translation_model(recipe, model):
+    model.compile(
+        optimizer=build_translation_optimizer(recipe, model),
+        loss=build_translation_loss(recipe),
+        metrics=build_translation_metrics(recipe),
+    )
+
+
+def build_translation_loss(recipe):
+    # Padding (id 0) contributes nothing to the loss nor to the accuracy.
+    return MaskedLabelSmoothedCrossEntropy(recipe["train"].get("label_smoothing", 0.0))
+
+
+def build_translation_metrics(recipe):
+    return [MaskedTokenAccuracy(name="accuracy")]
+
+
+def translation_results(recipe, model, data):
+    """Held-out figures of a trained model: exact match (the share of
+    sentences translated word for word) or corpus BLEU, greedy and with
+    the recipe's beam search."""
+    evaluation = recipe["evaluate"]
+    split = data.splits[evaluation["split"]]
+    max_length = evaluation["max_length"] or data.max_target_length
+    searches = {"greedy": {"num_beams": 1}}
+    if evaluation["num_beams"] > 1:
+        searches["beam"] = {"num_beams": evaluation["num_beams"], "length_penalty": evaluation["length_penalty"]}
+    results = {}
+    for search, kwargs in searches.items():
+        if evaluation["metric"] == "exact_match":
+            from keras_zoo.models.transformer.number_translation_task import exact_match
+
+            results[f"exact_match_{search}"] = exact_match(model, split, max_length, **kwargs)
+        else:
+            from keras_zoo.models.transformer.ted_translation_task import corpus_bleu
+            from keras_zoo.models.transformer.ted_translation_task import translate
+
+            hypotheses = translate(model, data.tokenizer, split, max_length, **kwargs)
+            results[f"bleu_{search}"] = corpus_bleu(hypotheses, split["references"])
+    results["num_beams"] = evaluation["num_beams"]
+    results["sentences"] = len(split["source"])
+    return results
+
+
+def translation_headline(result):
+    metric = "exact_match" if "exact_match_greedy" in result.results else "bleu"
+    scale, unit = (100.0, "%") if metric == "exact_match" else (1.0, "")
+    figures = [f"greedy {result.results[f'{metric}_greedy'] * scale:.1f}{unit}"]
+    if f"{metric}_beam" in result.results:
+        figures.append(f"beam {result.results['num_beams']} {result.results[f'{metric}_beam'] * scale:.1f}{unit}")
+    return (f"held-out {metric.replace('_', ' ')} on {result.results['sentences']} sentences "
+            f"{', '.join(figures)} (best val_accuracy {result.best:.4f})")

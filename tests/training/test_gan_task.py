@@ -1,0 +1,93 @@
+"""The `gan` task through `train_recipe`: every GAN recipe builds its model;
+a tiny digits recipe, killed after its first epoch, resumes and finishes
+with sample grids, checkpoints and the after-training quality figures."""
+
+import json
+import os
+
+import keras
+import numpy as np
+import pytest
+
+from keras_zoo.recipes import list_recipes
+from keras_zoo.recipes import load_recipe
+from keras_zoo.training import train_recipe
+from keras_zoo.training.epoch_csv_logger import read_metrics_csv
+from keras_zoo.training.gan_task import build_gan_model
+from keras_zoo.training.tasks import get_task
+
+GAN_RECIPES = [name for name in list_recipes() if name.startswith("gan_")]
+TINY = ["model.latent_dim=4", "model.base_filters=4", "model.n_critic=1", "train.batch_size=64", "train.steps_per_epoch=2",
+        "evaluate.num_samples=64", "evaluate.classifier_epochs=1", "callbacks.sample_grid_every_epochs=1"]
+
+
+class _Interrupt(keras.callbacks.Callback):
+    """Simulates a kill right after epoch `after` has been fully saved."""
+
+    def __init__(self, after):
+        super().__init__()
+        self.after = after
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.after:
+            raise KeyboardInterrupt
+
+
+class _GeneratorSteps(keras.callbacks.Callback):
+    def on_train_end(self, logs=None):
+        self.steps = int(keras.ops.convert_to_numpy(self.model.g_optimizer.iterations))
+
+
+def test_all_gan_recipes_ship():
+    assert GAN_RECIPES == ["gan_celeba_wgan_gp", "gan_digits_dcgan", "gan_digits_wgan", "gan_digits_wgan_gp",
+                           "gan_mnist_wgan_gp"]
+
+
+@pytest.mark.parametrize("name", GAN_RECIPES)
+def test_recipe_builds_its_model(name):
+    recipe = load_recipe(name, ["model.base_filters=4"])
+    model = build_gan_model(recipe)
+    side, channels = recipe["data"]["image_size"], recipe["data"]["channels"]
+    assert model.generator.output_shape == (None, side, side, channels)
+    assert model.n_critic == recipe["model"].get("n_critic", 1)
+    assert model.d_optimizer is not model.g_optimizer
+    assert type(model.d_optimizer).__name__.lower() == recipe["optimizer"]["name"]
+    assert float(keras.ops.convert_to_numpy(model.d_optimizer.learning_rate)) == pytest.approx(
+        recipe["optimizer"]["learning_rate"])
+
+
+def test_killed_run_resumes_and_measures_its_samples(tmp_path):
+    recipe = load_recipe("gan_digits_wgan_gp", TINY + ["train.epochs=2"])
+    with pytest.raises(KeyboardInterrupt):
+        train_recipe(recipe, runs_root=str(tmp_path), verbose=0, extra_callbacks=[_Interrupt(after=0)])
+    (run_directory,) = [os.path.join(tmp_path, d) for d in os.listdir(tmp_path)]
+    assert {"last.keras", "generator.keras"} <= set(os.listdir(run_directory))
+    assert not os.path.exists(os.path.join(run_directory, "COMPLETED"))
+
+    steps = _GeneratorSteps()
+    result = train_recipe(load_recipe("gan_digits_wgan_gp", TINY + ["train.epochs=2"]), runs_root=str(tmp_path),
+                          verbose=0, extra_callbacks=[steps])
+    assert result.resumed and result.run_directory == run_directory
+    assert len(result.history["d_loss"]) == 1  # only epoch 2 was trained again
+    rows = read_metrics_csv(os.path.join(run_directory, "metrics.csv"))
+    assert [row["epoch"] for row in rows] == [0, 1]
+    assert np.isfinite(rows[-1]["d_loss"]) and "val_d_loss" not in rows[-1]
+
+    files = set(os.listdir(run_directory))
+    assert {"recipe.json", "last.keras", "generator.keras", "metrics.csv", "training_curves.png", "logs", "COMPLETED"} <= files
+    assert "best.keras" not in files and "backup" not in files
+    assert sorted(os.listdir(os.path.join(run_directory, "samples"))) == ["samples_epoch_0001.png", "samples_epoch_0002.png"]
+    # The optimizers' state came back too: 2 epochs of 2 steps.
+    assert steps.steps == 4
+    gan = keras.saving.load_model(os.path.join(run_directory, "last.keras"), compile=False)
+    assert gan.generator.output_shape == (None, 8, 8, 1)
+
+    quality = result.results
+    assert quality["num_samples"] == 64 and sum(quality["class_histogram"]) <= 64
+    assert 0 <= quality["class_coverage"] <= 10 and 0.0 <= quality["confident_fraction"] <= 1.0
+    reference = quality["reference_frechet_distances"]
+    assert reference["real_train"] < reference["uniform_noise"]
+    assert np.isfinite(quality["frechet_distance"])
+    with open(os.path.join(run_directory, "COMPLETED")) as f:
+        assert json.load(f)["results"]["frechet_distance"] == pytest.approx(quality["frechet_distance"])
+    assert "samples classified confidently" in get_task("gan").headline(result)
