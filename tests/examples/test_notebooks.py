@@ -1,0 +1,57 @@
+"""Executes every notebook in examples/ top to bottom with small parameters.
+
+Each notebook runs once per suite, in the process of one backend (the
+notebooks are spread over the three), so that CI stays short; its parameter
+cell is overridden the way papermill does it: a cell inserted after the cell
+tagged "parameters". A notebook passes when no cell raises and the files it
+promises exist.
+"""
+
+import glob
+import os
+
+import keras
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "examples")
+
+# notebook: (backend it runs on in the suite, parameter overrides, files it must write under RUNS_DIR)
+NOTEBOOKS = {
+    "convnext_digits.ipynb": (
+        "tensorflow",
+        {"EPOCHS": 1, "FINETUNE_EPOCHS": 1, "PRETRAINED": False},
+        ["digits_convnext-*/confusion_matrix.png", "digits_convnext-*/best.keras", "convnext_atto_timm.pth"],
+    ),
+}
+
+
+def test_every_notebook_is_executed_by_this_suite():
+    assert sorted(os.path.basename(p) for p in glob.glob(os.path.join(EXAMPLES, "*.ipynb"))) == sorted(NOTEBOOKS)
+
+
+@pytest.mark.parametrize("name", sorted(NOTEBOOKS))
+def test_notebook_runs_top_to_bottom(name, tmp_path):
+    backend, parameters, expected_files = NOTEBOOKS[name]
+    if keras.backend.backend() != backend:
+        pytest.skip(f"{name} runs in the {backend} process of the suite (each notebook once)")
+    notebook = nbformat.read(os.path.join(EXAMPLES, name), as_version=4)
+    runs_dir = str(tmp_path / "runs")
+    overrides = {"BACKEND": backend, "RUNS_DIR": runs_dir, **parameters}
+    tagged = [i for i, cell in enumerate(notebook.cells) if "parameters" in cell.metadata.get("tags", [])]
+    assert len(tagged) == 1, f"{name} needs exactly one cell tagged 'parameters'"
+    notebook.cells.insert(
+        tagged[0] + 1,
+        nbformat.v4.new_code_cell("\n".join(f"{key} = {value!r}" for key, value in overrides.items())),
+    )
+    client = nbclient.NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute()  # raises CellExecutionError, with the cell and traceback, on any error
+    errors = [output for cell in notebook.cells if cell.cell_type == "code"
+              for output in cell.get("outputs", []) if output.get("output_type") == "error"]
+    assert not errors
+    for pattern in expected_files:
+        assert glob.glob(os.path.join(runs_dir, pattern)), f"{name} did not write {pattern} under RUNS_DIR"
