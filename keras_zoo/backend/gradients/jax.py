@@ -53,8 +53,15 @@ def input_gradient(fn, inputs):
 
 
 def apply_gradients(optimizer, grads, variables):
-    # Inside the step's scope, the optimizer's assignments are recorded there.
-    optimizer.apply(grads, variables)
+    # The optimizer's stateless form: a stateful `apply` that branches with
+    # `ops.cond` (a LossScaleOptimizer skipping a non-finite step) would
+    # assign inside `lax.cond` and leak its tracers into the scope.
+    scope = _current_scope()
+    values = [scope.state_mapping.get(id(v), v.value) for v in variables]
+    optimizer_values = [scope.state_mapping.get(id(v), v.value) for v in optimizer.variables]
+    new_values, new_optimizer_values = optimizer.stateless_apply(optimizer_values, grads, values)
+    for variable, value in zip(list(variables) + list(optimizer.variables), list(new_values) + list(new_optimizer_values)):
+        variable.assign(value)  # recorded in the step's scope
 
 
 class StatefulTrainStep:

@@ -6,6 +6,7 @@ from keras_zoo.models.gan.gan_losses import get_gan_loss
 from keras_zoo.models.gan.gan_optimizers import GANOptimizers
 from keras_zoo.models.gan.gradient_penalty import gradient_penalty
 from keras_zoo.models.gan.weight_clipping import clip_weights
+from keras_zoo.training.precision import loss_scaled
 
 
 def paper_optimizer(loss, clip_value=None):
@@ -15,6 +16,18 @@ def paper_optimizer(loss, clip_value=None):
     if loss.is_wasserstein:  # Gulrajani et al. 2017, Algorithm 1
         return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.0, beta_2=0.9)
     return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)  # Radford et al. 2016, Section 4
+
+
+def _scaled(loss_fn, optimizer):
+    """`loss_fn` whose differentiated loss is multiplied by the optimizer's
+    loss scale (a `LossScaleOptimizer` divides the gradients back; any
+    other optimizer scales by 1); the unscaled loss rides along in aux."""
+
+    def scaled_loss_fn():
+        loss, aux = loss_fn()
+        return optimizer.scale_loss(loss), (loss, aux)
+
+    return scaled_loss_fn
 
 
 @keras.saving.register_keras_serializable(package="keras_zoo")
@@ -103,10 +116,14 @@ class GAN(gradients.StatefulTrainStep, keras.Model):
         """Like `keras.Model.compile`, with one optimizer per network; each
         defaults to the optimizer of the loss's paper (`paper_optimizer`)."""
         super().compile(**kwargs)
-        self.d_optimizer = keras.optimizers.get(d_optimizer or paper_optimizer(self.gan_loss, self.clip_value))
-        self.g_optimizer = keras.optimizers.get(g_optimizer or paper_optimizer(self.gan_loss, self.clip_value))
-        if self.d_optimizer is self.g_optimizer:
+        d_optimizer = keras.optimizers.get(d_optimizer or paper_optimizer(self.gan_loss, self.clip_value))
+        g_optimizer = keras.optimizers.get(g_optimizer or paper_optimizer(self.gan_loss, self.clip_value))
+        if d_optimizer is g_optimizer:
             raise ValueError("`d_optimizer` and `g_optimizer` must be two optimizer instances, not one shared.")
+        # Under mixed_float16 both get dynamic loss scaling, as `compile`
+        # gives a single optimizer.
+        self.d_optimizer = loss_scaled(d_optimizer, self.dtype_policy)
+        self.g_optimizer = loss_scaled(g_optimizer, self.dtype_policy)
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
         self.optimizer = GANOptimizers(self.d_optimizer, self.g_optimizer)
@@ -119,7 +136,9 @@ class GAN(gradients.StatefulTrainStep, keras.Model):
 
     def stateful_train_step(self, data):
         real = data[0] if isinstance(data, (tuple, list)) else data
-        real = ops.cast(real, self.generator.compute_dtype)
+        # float32 like the generator's tanh output; the critic casts both
+        # to its compute dtype.
+        real = ops.cast(real, "float32")
         batch_size = ops.shape(real)[0]
         for _ in range(self.n_critic):
             d_loss, (wasserstein, penalty) = self.critic_step(real, batch_size)
@@ -154,7 +173,7 @@ class GAN(gradients.StatefulTrainStep, keras.Model):
             return loss, (wasserstein, penalty)
 
         variables = self.discriminator.trainable_variables
-        loss, aux, grads = gradients.value_and_grad(loss_fn, variables)
+        _, (loss, aux), grads = gradients.value_and_grad(_scaled(loss_fn, self.d_optimizer), variables)
         gradients.apply_gradients(self.d_optimizer, grads, variables)
         if self.clip_value is not None:
             clip_weights(variables, self.clip_value)
@@ -168,7 +187,7 @@ class GAN(gradients.StatefulTrainStep, keras.Model):
             return self.gan_loss.generator_loss(fake_logits), ()
 
         variables = self.generator.trainable_variables
-        loss, _, grads = gradients.value_and_grad(loss_fn, variables)
+        _, (loss, _), grads = gradients.value_and_grad(_scaled(loss_fn, self.g_optimizer), variables)
         gradients.apply_gradients(self.g_optimizer, grads, variables)
         return loss
 

@@ -1,0 +1,81 @@
+"""Mixed precision for every family: one `fit` step under each policy gives
+a finite loss, keeps variables float32 and outputs float32; float16 trains
+through dynamic loss scaling (both GAN optimizers included). ConvNeXt's
+own check is in tests/models/convnext/test_convnext_model.py."""
+
+import keras
+import numpy as np
+import pytest
+
+import keras_zoo
+from keras_zoo.models.transformer.transformer_loss import MaskedLabelSmoothedCrossEntropy
+from keras_zoo.training.precision import PRECISIONS
+from keras_zoo.training.precision import loss_scaled
+from keras_zoo.training.precision import precision_scope
+from keras_zoo.training.precision import set_precision
+
+MIXED = ["mixed_float16", "mixed_bfloat16"]
+
+
+def _dtype(tensor):
+    return keras.backend.standardize_dtype(tensor.dtype)
+
+
+def _values(variables):
+    return [np.array(keras.ops.convert_to_numpy(v)) for v in variables]
+
+
+@pytest.mark.parametrize("policy", MIXED)
+def test_transformer_fit_step(policy):
+    set_precision(policy)
+    model = keras_zoo.create_model("transformer_tiny", vocabulary_size=23, num_layers=1, hidden_dim=16,
+                                   intermediate_dim=32, num_heads=4, seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=MaskedLabelSmoothedCrossEntropy())
+    rng = np.random.default_rng(0)
+    batch = {"source": rng.integers(1, 23, (4, 7)).astype("int32"),
+             "target": rng.integers(1, 23, (4, 6)).astype("int32")}
+    before = _values(model.trainable_variables)
+    history = model.fit(batch, batch["target"], batch_size=4, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    # The scaled gradients were finite: the step was applied, not skipped.
+    assert any(not np.array_equal(a, b) for a, b in zip(before, _values(model.trainable_variables)))
+    assert all(w.dtype == "float32" for w in model.weights)
+    assert _dtype(model(batch)) == "float32"
+
+
+@pytest.mark.parametrize("variant", ["dcgan", "wgan_gp"])
+@pytest.mark.parametrize("policy", MIXED)
+def test_gan_fit_step_scales_both_optimizers_under_float16(variant, policy):
+    set_precision(policy)
+    model = keras_zoo.create_model(variant, image_shape=(8, 8, 1), latent_dim=8, base_filters=4, seed=0)
+    scaled = policy == "mixed_float16"
+    for optimizer in (model.d_optimizer, model.g_optimizer):
+        assert isinstance(optimizer, keras.optimizers.LossScaleOptimizer) == scaled
+    d_before, g_before = _values(model.discriminator.trainable_variables), _values(model.generator.trainable_variables)
+    images = np.random.default_rng(0).uniform(-1, 1, (4, 8, 8, 1)).astype("float32")
+    history = model.fit(images, batch_size=4, epochs=1, verbose=0)
+    assert all(np.isfinite(values).all() for values in history.history.values())
+    # Both networks stepped: neither optimizer skipped its update.
+    for before, network in ((d_before, model.discriminator), (g_before, model.generator)):
+        after = _values(network.trainable_variables)
+        assert any(not np.array_equal(a, b) for a, b in zip(before, after))
+    assert all(w.dtype == "float32" for w in model.weights)
+    latents = np.random.default_rng(1).normal(size=(2, 8)).astype("float32")
+    assert _dtype(model(latents)) == "float32"
+    assert _dtype(model.discriminator(images)) == "float32"
+
+
+def test_loss_scaled_wraps_only_under_float16():
+    assert isinstance(loss_scaled("adam", "mixed_float16"), keras.optimizers.LossScaleOptimizer)
+    assert isinstance(loss_scaled("adam", "mixed_bfloat16"), keras.optimizers.Adam)
+    already = keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD())
+    assert loss_scaled(already, "mixed_float16") is already
+
+
+def test_precision_scope_restores_and_bad_names_are_rejected():
+    with precision_scope("mixed_bfloat16"):
+        assert keras.config.dtype_policy().name == "mixed_bfloat16"
+    assert keras.config.dtype_policy().name == "float32"
+    with pytest.raises(ValueError, match=r"Unknown precision 'float16'\. Valid: \['float32', 'mixed_float16', 'mixed_bfloat16'\]"):
+        set_precision("float16")
+    assert PRECISIONS == ("float32", "mixed_float16", "mixed_bfloat16")
