@@ -130,6 +130,9 @@ TRANSLATION_SCHEMA = {
         "beta_1": Field(float, 0.9, "a float in [0, 1)", _below_one),
         "beta_2": Field(float, 0.98, "a float in [0, 1)", _below_one),
         "epsilon": Field(float, 1e-9, "a float > 0", _positive),
+        # An average of the recent weights, like the paper's averaged last 5 checkpoints (section 6.1).
+        "ema": Field(bool, False, "true or false"),
+        "ema_momentum": Field(float, 0.999, "a float in [0, 1)", _below_one),
     },
     "evaluate": {
         "metric": Field(str, "exact_match", "a held-out metric", choices=("exact_match", "bleu")),

@@ -76,14 +76,17 @@ def build_translation_model(recipe, data):
 
 
 def build_translation_optimizer(recipe, model):
-    """Adam on the paper's schedule (section 5.3, eq. 3), or a constant rate."""
+    """Adam on the paper's schedule (section 5.3, eq. 3), or a constant rate;
+    optionally keeping an exponential moving average of the weights."""
     config = recipe["optimizer"]
     if config["schedule"] == "transformer":
         learning_rate = TransformerSchedule(model.hidden_dim, config["warmup_steps"], config["scale"])
     else:
         learning_rate = config["learning_rate"]
+    # With `ema`, the trainer validates and checkpoints the averaged weights (SwapEMAWeights).
     return keras.optimizers.Adam(
-        learning_rate, beta_1=config["beta_1"], beta_2=config["beta_2"], epsilon=config["epsilon"]
+        learning_rate, beta_1=config["beta_1"], beta_2=config["beta_2"], epsilon=config["epsilon"],
+        use_ema=config["ema"], ema_momentum=config["ema_momentum"],
     )
 
 

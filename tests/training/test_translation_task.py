@@ -55,6 +55,14 @@ def test_optimizer_is_the_papers():
         expected = 16**-0.5 * min(step**-0.5, step * 8**-1.5)
         assert float(keras.ops.convert_to_numpy(schedule(step - 1))) == pytest.approx(expected, rel=1e-5)
     assert model.loss.label_smoothing == 0.1
+    assert not optimizer.use_ema
+
+
+def test_weight_averaging_is_a_recipe_switch():
+    recipe = load_recipe("transformer_number_translation", TINY + ["optimizer.ema=true", "optimizer.ema_momentum=0.99"])
+    model = build_translation_model(recipe, build_translation_data(recipe))
+    compile_translation_model(recipe, model)
+    assert model.optimizer.use_ema and model.optimizer.ema_momentum == 0.99
 
 
 def test_ted_pipeline_on_mock_data():
