@@ -1,0 +1,69 @@
+"""Run by test_jax_distribution.py in a fresh process with four forced host
+devices: the same tiny ConvNeXt trained on one device, data-parallel over
+four and model-parallel on a 2x2 mesh; saves the losses and weights."""
+
+import sys
+
+import keras
+import numpy as np
+
+import keras_zoo
+from keras_zoo.distribution import jax_distribution
+from keras_zoo.distribution.batching import drop_remainder
+from keras_zoo.distribution.batching import per_replica_batch_size
+
+REQUESTED_BATCH = 6  # does not divide over 4 devices: 4 is used
+
+
+def train(distribution, batch_size):
+    keras.distribution.set_distribution(distribution)
+    keras.utils.set_random_seed(0)
+    model = keras_zoo.create_model("convnext_atto", depths=(1, 1, 1, 1), dims=(8, 16, 32, 64),
+                                   input_shape=(32, 32, 3), num_classes=3)
+    for layer in model.backbone.layers:  # native depthwise conv compiles far faster on CPU
+        if hasattr(getattr(layer, "dwconv", None), "formulation"):
+            layer.dwconv.formulation = "native"
+    # SGD: Adam would blow rounding noise in the tiny gradients behind
+    # layer scale (1e-6) up to full-size steps.
+    model.compile(optimizer=keras.optimizers.SGD(0.1),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    rng = np.random.default_rng(0)
+    x, y = drop_remainder((rng.normal(size=(18, 32, 32, 3)).astype("float32"), rng.integers(0, 3, 18)), batch_size)
+    history = model.fit(x, y, batch_size=batch_size, epochs=2, shuffle=False, verbose=0)
+    keras.distribution.set_distribution(None)
+    return model, np.array(history.history["loss"])
+
+
+def replicas_identical(model):
+    """Every device's copy of every weight is the same."""
+    for variable in model.weights:
+        shards = {}
+        for shard in variable.value.addressable_shards:
+            shards.setdefault(str(shard.index), []).append(np.asarray(shard.data))
+        if any(not np.array_equal(copy, copies[0]) for copies in shards.values() for copy in copies):
+            return False
+    return True
+
+
+def main(out_path):
+    devices = keras.distribution.list_devices()
+    assert len(devices) == 4, devices
+    batch = per_replica_batch_size(REQUESTED_BATCH, len(devices)) * len(devices)
+    results = {}
+    for name, distribution in [
+        ("single", None),
+        ("data_parallel", jax_distribution.data_parallel()),
+        ("model_parallel", jax_distribution.model_parallel(model_parallel_size=2)),
+    ]:
+        model, losses = train(distribution, batch)
+        results[f"{name}_losses"] = losses
+        results[f"{name}_replicas_identical"] = replicas_identical(model)
+        kernel = model.backbone.get_layer("stage4_block1").pwconv1.kernel.value
+        results[f"{name}_pwconv1_shard_shape"] = kernel.addressable_shards[0].data.shape
+        for i, weight in enumerate(model.weights):
+            results[f"{name}_w{i}"] = np.asarray(weight.value)
+    np.savez(out_path, **results)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
