@@ -110,7 +110,11 @@ class TransformerDecoderLayer(keras.layers.Layer):
         self_attention_cache=None,
         cache_index=None,
         training=None,
+        return_cross_attention_scores=False,
     ):
+        """Returns the output (B, T, d), then the updated self-attention
+        cache if one was given, then the float32 cross-attention weights
+        (B, H, T, S) if `return_cross_attention_scores`."""
         if (encoder_sequence is not None) != self.has_cross_attention:
             raise ValueError(
                 f"This layer was built {'with' if self.has_cross_attention else 'without'} "
@@ -139,8 +143,16 @@ class TransformerDecoderLayer(keras.layers.Layer):
                 cross_mask = keras.ops.cast(encoder_padding_mask, "bool")[:, None, :]  # (B, 1, S)
 
             def cross_attend(x):
-                return self.cross_attention(
-                    x, encoder_sequence, attention_mask=cross_mask, training=training)
+                if not return_cross_attention_scores:
+                    return self.cross_attention(
+                        x, encoder_sequence, attention_mask=cross_mask, training=training)
+                x, scores = self.cross_attention(
+                    x, encoder_sequence, attention_mask=cross_mask,
+                    return_attention_scores=True, training=training)
+                cross_scores.append(scores)
+                return x
+
+            cross_scores = []
 
             x = residual(x, cross_attend, self.cross_attention_norm,
                          self.cross_attention_dropout, self.normalize_first, training)
@@ -150,7 +162,12 @@ class TransformerDecoderLayer(keras.layers.Layer):
 
         x = residual(x, feed_forward, self.feed_forward_norm, self.feed_forward_dropout,
                      self.normalize_first, training)
-        return x if self_attention_cache is None else (x, cache[0])
+        outputs = (x,) if self_attention_cache is None else (x, cache[0])
+        if return_cross_attention_scores:
+            if not self.has_cross_attention:
+                raise ValueError("return_cross_attention_scores=True needs a layer with cross-attention.")
+            outputs += (cross_scores[0],)
+        return outputs[0] if len(outputs) == 1 else outputs
 
     def compute_output_spec(self, decoder_sequence, encoder_sequence=None, decoder_padding_mask=None,
                             encoder_padding_mask=None, self_attention_cache=None, **kwargs):

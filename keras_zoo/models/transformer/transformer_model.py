@@ -226,6 +226,25 @@ class Transformer(keras.Model):
             dtype=self._parts.decoder_layers[0].compute_dtype,
         )
 
+    def cross_attention_scores(self, inputs):
+        """Where the decoder looks in the source: for teacher-forced
+        `inputs` ({"source": (B, S), "target": (B, T)} ids), a list with
+        one float32 (B, H, T, S) array of cross-attention weights per
+        decoder layer (inference mode, no dropout)."""
+        parts = self._parts
+        source_ids, target_ids = inputs["source"], inputs["target"]
+        encoder_output = _encode(parts, source_ids, training=False)
+        x = _embed(parts, parts.target_embedding, parts.target_position,
+                   parts.target_dropout, target_ids, 0, False)
+        scores = []
+        for layer in parts.decoder_layers:
+            x, layer_scores = layer(
+                x, encoder_output, decoder_padding_mask=ops.not_equal(target_ids, PADDING_ID),
+                encoder_padding_mask=ops.not_equal(source_ids, PADDING_ID),
+                return_cross_attention_scores=True, training=False)
+            scores.append(ops.cast(layer_scores, "float32"))
+        return scores
+
     def generate(self, source_ids, max_length, start_token_id, end_token_id,
                  num_beams=1, length_penalty=0.6, use_cache=True):
         """Translates `source_ids` (B, S); returns int32 numpy ids

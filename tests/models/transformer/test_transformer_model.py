@@ -137,3 +137,22 @@ def test_parameter_count_matches_the_paper(name):
     millions = model.count_params() / 1e6
     assert abs(millions - PAPER_PARAMETER_MILLIONS[name]) / PAPER_PARAMETER_MILLIONS[name] < 0.04
     assert model.dropout == {"transformer_base": 0.1, "transformer_big": 0.3}[name]
+
+
+def test_cross_attention_scores_are_distributions_over_the_unpadded_source(model):
+    batch = _batch()
+    scores = [keras.ops.convert_to_numpy(s) for s in model.cross_attention_scores(batch)]
+    assert len(scores) == TINY["num_layers"]
+    for layer_scores in scores:
+        assert layer_scores.shape == (3, TINY["num_heads"], 6, 7)
+        assert layer_scores.dtype == np.float32
+        np.testing.assert_allclose(layer_scores.sum(-1), 1.0, atol=1e-5)
+        np.testing.assert_array_equal(layer_scores[0, :, :, -3:], 0.0)  # padded source tokens
+        assert layer_scores[1].std() > 0  # not uniform: the weights depend on the tokens
+    # The decoder's causal mask reaches the cross-attention: a later target
+    # token leaves the weights of earlier positions unchanged.
+    changed = {"source": batch["source"], "target": batch["target"].copy()}
+    changed["target"][:, 4:] = 5
+    later = keras.ops.convert_to_numpy(model.cross_attention_scores(changed)[-1])
+    np.testing.assert_allclose(later[:, :, :4], scores[-1][:, :, :4], rtol=1e-5, atol=1e-6)
+    assert np.abs(later[:, :, 4:] - scores[-1][:, :, 4:]).max() > 1e-4
