@@ -147,7 +147,7 @@ TRANSLATION_SCHEMA = {
 GAN_SCHEMA = {
     "recipe": SCHEMA["recipe"],
     "model": {
-        "name": SCHEMA["model"]["name"],
+        "name": Field(str, None, "a GAN variant", choices=("dcgan", "wgan", "wgan_gp")),
         "latent_dim": Field(int, None, "an int > 0", _positive),
         "base_filters": Field(int, None, "an int > 0", _positive),
         "n_critic": Field(int, None, "an int >= 1 (critic updates per generator update)", _positive),

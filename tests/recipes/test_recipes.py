@@ -65,6 +65,7 @@ def test_transformer_recipe_holds_the_papers_values():
         ("gan_digits_wgan_gp", "model.drop_path_rate=0.1",
          r"Unknown key 'model.drop_path_rate'.*for task 'gan'. Valid keys in \[model\]: name, latent_dim, base_filters"),
         ("gan_digits_wgan_gp", "data.image_size=12", r"data.image_size = 12.*impossible. Valid: a multiple of 8"),
+        ("gan_digits_wgan_gp", "model.name=convnext_atto", r"model.name = 'convnext_atto'.*Valid: 'dcgan', 'wgan', 'wgan_gp'"),
         ("gan_digits_wgan_gp", "optimizer.name=adamw", r"optimizer.name = 'adamw'.*Valid: 'adam', 'rmsprop'"),
         ("gan_digits_wgan_gp", "callbacks.sample_grid_every_epochs=0", r"callbacks.sample_grid_every_epochs = 0.*impossible"),
         ("gan_digits_wgan_gp", "train.label_smoothing=0.1", r"Unknown key 'train.label_smoothing'.*for task 'gan'"),
