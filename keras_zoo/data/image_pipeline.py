@@ -1,9 +1,11 @@
 """tf.data pipelines for image classification that feed `fit` on every
 backend (tensorflow is the data engine; it is imported only here, lazily).
 
-Train: resize, per-image augmentation, batch, MixUp/CutMix, one-hot labels.
-Validation: resize, batch, one-hot labels. Images are float32 in [0, 1],
-then optionally normalised with the ImageNet mean and std.
+Train: resize (ImageNet-style datasets: RandomResizedCrop), per-image
+augmentation, batch, MixUp/CutMix, one-hot labels.
+Validation: resize (ImageNet-style: shorter side to size / 0.875, center
+crop), batch, one-hot labels. Images are float32 in [0, 1], then optionally
+normalised with the ImageNet mean and std.
 """
 
 import dataclasses
@@ -11,9 +13,14 @@ import math
 
 from keras_zoo.data.augmentation import MixUpOrCutMix
 from keras_zoo.data.augmentation import per_image_augmenter
+from keras_zoo.data.random_resized_crop import random_resized_crop
+from keras_zoo.data.random_resized_crop import resize_and_center_crop
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
+# Photos of whole scenes, trained with the official code's crops (random_resized_crop.py).
+# CIFAR-10 at 32x32 is not: the official code skips the crop at 32 pixels and below.
+RANDOM_RESIZED_CROP_DATASETS = ("imagenette", "imagenet2012")
 
 
 @dataclasses.dataclass
@@ -47,14 +54,26 @@ def image_classification_data(data, augment, batch_size, seed=0):
         )
     size, channels = data["image_size"], data["channels"]
 
-    def prepare(image, label):  # (H, W, C) any dtype -> (S, S, channels) float32 in [0, 1]
-        image = tf.image.convert_image_dtype(image, tf.float32) if image.dtype == tf.uint8 else tf.cast(image, tf.float32)
-        image = tf.image.resize(image, (size, size), method="bilinear")
+    crops = data["dataset"] in RANDOM_RESIZED_CROP_DATASETS
+
+    def to_float(image):  # (H, W, C) any dtype -> float32 in [0, 1]
+        return tf.image.convert_image_dtype(image, tf.float32) if image.dtype == tf.uint8 else tf.cast(image, tf.float32)
+
+    def prepare(image, label):  # -> (S, S, channels)
+        image = to_float(image)
+        image = resize_and_center_crop(image, size) if crops else tf.image.resize(image, (size, size), method="bilinear")
+        return match_channels(image), label
+
+    def prepare_with_crop(example, seed):  # seed: (2,) int64, fresh each epoch
+        image, label = example
+        return match_channels(random_resized_crop(to_float(image), size, seed)), label
+
+    def match_channels(image):
         if image.shape[-1] == 1 and channels == 3:
             image = tf.image.grayscale_to_rgb(image)
         elif image.shape[-1] == 3 and channels == 1:
             image = tf.image.rgb_to_grayscale(image)
-        return image, label
+        return image
 
     normalize = _normalizer(data["normalize"], channels)
 
@@ -67,7 +86,11 @@ def image_classification_data(data, augment, batch_size, seed=0):
     )
 
     autotune = tf.data.AUTOTUNE
-    train = train.map(prepare, num_parallel_calls=autotune)
+    if crops:
+        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+        train = tf.data.Dataset.zip((train, seeds)).map(prepare_with_crop, num_parallel_calls=autotune)
+    else:
+        train = train.map(prepare, num_parallel_calls=autotune)
     if data["dataset"] == "digits":
         train = train.cache()  # small: keep the resized images
     train = train.shuffle(min(num_train, 10_000), seed=seed, reshuffle_each_iteration=True)
