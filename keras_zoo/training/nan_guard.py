@@ -28,10 +28,14 @@ class StopOnNaN(keras.callbacks.Callback):
         self._epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
-        loss = (logs or {}).get("loss")
-        if loss is not None and not math.isfinite(float(loss)):
-            raise TrainingDivergedError(
-                f"The training loss became {float(loss)} at epoch {self._epoch + 1}, batch {batch + 1}; "
-                f"training stopped. {self.checkpoint_hint} Try a lower optimizer.learning_rate "
-                "or a longer optimizer.warmup_epochs."
-            )
+        # "loss", and each network's loss of a GAN ("d_loss", "g_loss").
+        for name, loss in (logs or {}).items():
+            if (name == "loss" or name.endswith("_loss")) and not math.isfinite(float(loss)):
+                self._stop(name, loss, batch)
+
+    def _stop(self, name, loss, batch):
+        raise TrainingDivergedError(
+            f"The training {name.replace('_', ' ')} became {float(loss)} at epoch {self._epoch + 1}, "
+            f"batch {batch + 1}; training stopped. {self.checkpoint_hint} Try a lower "
+            "optimizer.learning_rate or a longer warmup."
+        )

@@ -25,3 +25,10 @@ def test_finite_training_is_not_stopped():
     model.compile(optimizer="sgd", loss="mse")
     history = model.fit(np.ones((4, 2)), np.ones((4, 1)), epochs=2, callbacks=[StopOnNaN()], verbose=0)
     assert len(history.history["loss"]) == 2
+
+
+def test_a_gans_network_losses_are_watched_too():
+    guard = StopOnNaN()
+    guard.on_train_batch_end(0, {"d_loss": 1.0, "g_loss": 2.0, "wasserstein": float("nan")})  # not a loss
+    with pytest.raises(TrainingDivergedError, match=r"training d loss became inf at epoch 1, batch 4"):
+        guard.on_train_batch_end(3, {"d_loss": float("inf"), "g_loss": 2.0})
