@@ -21,9 +21,19 @@ EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.
 # notebook: (backend it runs on in the suite, parameter overrides, files it must write under RUNS_DIR)
 NOTEBOOKS = {
     "convnext_digits.ipynb": (
-        "tensorflow",
+        "torch",
         {"EPOCHS": 1, "FINETUNE_EPOCHS": 1, "PRETRAINED": False},
         ["digits_convnext-*/confusion_matrix.png", "digits_convnext-*/best.keras", "convnext_atto_timm.pth"],
+    ),
+    "transformer_translation.ipynb": (
+        "jax",
+        {"EPOCHS": 1, "NUM_TRAIN": 2000},
+        ["transformer_number_translation-*/best.keras", "cross_attention.png"],
+    ),
+    "wgan_gp_digits.ipynb": (
+        "tensorflow",
+        {"EPOCHS": 2, "COMPARE_EPOCHS": 1},
+        ["gan_digits_wgan_gp-*/samples/*.png", "gan_digits_wgan_gp-*/generator.keras", "gan_comparison.png"],
     ),
 }
 
