@@ -7,7 +7,10 @@ import tensorflow as tf
 def value_and_grad(loss_fn, variables):
     with tf.GradientTape() as tape:
         loss, aux = loss_fn()
-    grads = tape.gradient(loss, variables, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        # Under tf.distribute the optimizer sums the replicas' gradients
+        # (as Keras' own train_step, each replica takes its share).
+        share = loss / tf.cast(tf.distribute.get_strategy().num_replicas_in_sync, loss.dtype)
+    grads = tape.gradient(share, variables, unconnected_gradients=tf.UnconnectedGradients.ZERO)
     return loss, aux, grads
 
 
