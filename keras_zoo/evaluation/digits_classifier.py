@@ -2,6 +2,8 @@
 its probabilities give confidence and class coverage, its penultimate layer
 the feature space of the Fréchet distance."""
 
+import functools
+
 import keras
 
 from keras_zoo.data.digits import NUM_CLASSES
@@ -21,8 +23,12 @@ def build_digits_classifier():
     return keras.Model(images, probabilities, name="digits_classifier")
 
 
+@functools.lru_cache(maxsize=2)
 def train_digits_classifier(epochs=40, seed=0):
-    """Trains on the digits' train split; returns `(model, test_accuracy)`."""
+    """Trains on the digits' train split; returns `(model, test_accuracy)`.
+
+    Cached: the judge is the same for every GAN run of a process (a
+    comparison of three losses trains it once)."""
     keras.utils.set_random_seed(seed)
     model = build_digits_classifier()
     model.compile(
