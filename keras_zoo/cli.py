@@ -3,6 +3,7 @@
     keras-zoo train RECIPE [--backend jax] [--set train.epochs=3 ...]
     keras-zoo evaluate RUN_DIRECTORY [--checkpoint last.keras]
     keras-zoo list [PATTERN] [--recipes]
+    keras-zoo export RUN_OR_MODEL --format saved_model|tflite|onnx [--quantize float16|dynamic_int8]
 """
 
 import argparse
@@ -51,6 +52,20 @@ def _evaluate(args):
     return 0
 
 
+def _export(args):
+    from keras_zoo.export import ExportVerificationError, export_model
+
+    try:
+        export_model(args.run_or_model, args.output, format=args.format, quantize=args.quantize, checkpoint=args.checkpoint)
+    except (ValueError, FileNotFoundError, ImportError) as error:
+        print(f"keras-zoo export: error: {error}", file=sys.stderr)
+        return 2
+    except ExportVerificationError as error:
+        print(f"keras-zoo export: verification failed: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="keras-zoo", description="keras_zoo model zoo.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -73,6 +88,15 @@ def build_parser():
     evaluate.add_argument("run", metavar="RUN", help="a run directory, e.g. saved_models/digits_convnext-20260101-120000")
     evaluate.add_argument("--checkpoint", default="best.keras", choices=("best.keras", "last.keras"))
     evaluate.set_defaults(handler=_evaluate)
+
+    export = commands.add_parser("export", help="Export a run or .keras model to SavedModel, TFLite or ONNX, verified.")
+    export.add_argument("run_or_model", metavar="RUN_OR_MODEL", help="a run directory or a .keras file")
+    export.add_argument("--format", required=True, choices=("saved_model", "tflite", "onnx"))
+    export.add_argument("--quantize", choices=("float16", "dynamic_int8"), help="TFLite only")
+    export.add_argument("--output", help="artifact path (default: <run>/export/<checkpoint>.<format>)")
+    export.add_argument("--checkpoint", help="which .keras file of a run (default: generator.keras, best.keras, last.keras)")
+    export.add_argument("--backend", choices=BACKENDS, help="backend to load the model with (default: KERAS_BACKEND)")
+    export.set_defaults(handler=_export)
 
     for command in (train, evaluate):
         command.add_argument("--backend", choices=BACKENDS, help="Keras backend (default: KERAS_BACKEND or keras' own)")

@@ -1,0 +1,42 @@
+"""Sample batches to verify an export with, made from the model's own inputs.
+
+Two batches of different sizes check the dynamic batch dimension; where the
+model accepts any size along other axes (`None`, e.g. ConvNeXt built with
+`input_shape=(None, None, 3)`, or token sequences), the two batches also use
+two different sizes there.
+"""
+
+import numpy as np
+from keras import tree
+
+# (batch, size of every other `None` axis) of the two verification batches.
+_IMAGE_SIZES = ((2, 32), (1, 64))  # ConvNeXt's smallest input is 32x32
+_SEQUENCE_SIZES = ((2, 7), (1, 12))
+
+
+def default_samples(model, seed=0):
+    """A list of two input structures (same nesting as `model.input`)."""
+    rng = np.random.default_rng(seed)
+    vocabulary_size = _vocabulary_size(model)
+    samples = []
+    for index in range(2):
+
+        def make(keras_tensor):
+            integer = "int" in str(keras_tensor.dtype)
+            sizes = _SEQUENCE_SIZES if integer or len(keras_tensor.shape) < 4 else _IMAGE_SIZES
+            batch, free_size = sizes[index]
+            shape = [batch] + [free_size if dim is None else dim for dim in keras_tensor.shape[1:]]
+            if integer:  # token ids, 0 (padding) excluded so every position counts
+                return rng.integers(1, vocabulary_size, size=shape).astype(keras_tensor.dtype)
+            return rng.normal(size=shape).astype(keras_tensor.dtype)
+
+        samples.append(tree.map_structure(make, model.input))
+    return samples
+
+
+def _vocabulary_size(model):
+    # Source and target may have their own vocabularies: stay inside both.
+    config = model.get_config() if hasattr(model, "get_config") else {}
+    config = config if isinstance(config, dict) else {}
+    sizes = [config.get(key) for key in ("vocabulary_size", "target_vocabulary_size")]
+    return min([int(size) for size in sizes if size] or [16])
