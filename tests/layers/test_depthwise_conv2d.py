@@ -1,0 +1,77 @@
+import keras
+import numpy as np
+import pytest
+
+from keras_zoo.layers import DepthwiseConv2D
+from keras_zoo.layers.depthwise_conv2d import auto_depthwise_formulation
+from keras_zoo.testing import check_layer
+
+SHAPE = (2, 9, 8, 4)
+
+
+@pytest.mark.parametrize("formulation", ["native", "shifted"])
+def test_layer_checks(tmp_path, formulation):
+    check_layer(lambda **kw: DepthwiseConv2D(3, padding="same", formulation=formulation, **kw), SHAPE, str(tmp_path))
+
+
+def _pair(kernel_size, padding):
+    """A native and a shifted layer holding the same random weights."""
+    rng = np.random.default_rng(0)
+    layers = [DepthwiseConv2D(kernel_size, padding=padding, formulation=f) for f in ("native", "shifted")]
+    for layer in layers:
+        layer.build(SHAPE)
+    for variable in layers[0].weights:
+        value = rng.normal(size=variable.shape).astype("float32")
+        for layer in layers:
+            next(w for w in layer.weights if w.name == variable.name).assign(value)
+    return layers
+
+
+@pytest.mark.parametrize("kernel_size,padding", [(7, "same"), (4, "same"), ((3, 2), "valid")])
+def test_formulations_compute_the_same_outputs(kernel_size, padding):
+    native, shifted = _pair(kernel_size, padding)
+    x = np.random.default_rng(1).normal(size=SHAPE).astype("float32")
+    expected = keras.ops.convert_to_numpy(native(x))
+    assert expected.shape == tuple(native.compute_output_shape(SHAPE))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(shifted(x)), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_formulations_compute_the_same_gradients():
+    # One SGD step with lr=1 moves each weight by minus its gradient; a Dense
+    # before the convolution receives the gradient with respect to its input.
+    x = np.random.default_rng(1).normal(size=SHAPE).astype("float32")
+    target = np.random.default_rng(2).normal(size=SHAPE).astype("float32")
+    trained = []
+    for formulation in ("native", "shifted"):
+        keras.utils.set_random_seed(3)
+        model = keras.Sequential(
+            [keras.Input(SHAPE[1:]), keras.layers.Dense(SHAPE[-1]), DepthwiseConv2D(3, padding="same", formulation=formulation)]
+        )
+        model.compile(optimizer=keras.optimizers.SGD(1.0), loss="mse", jit_compile=False)  # no compile time
+        before = [keras.ops.convert_to_numpy(w).copy() for w in model.weights]
+        model.train_on_batch(x, target)
+        trained.append([keras.ops.convert_to_numpy(w) - b for w, b in zip(model.weights, before)])
+    for native_step, shifted_step in zip(*trained):
+        assert np.abs(native_step).max() > 0
+        np.testing.assert_allclose(shifted_step, native_step, rtol=1e-4, atol=1e-6)
+
+
+def test_auto_rule():
+    assert auto_depthwise_formulation("jax", accelerator=False) == "shifted"
+    for backend in ("tensorflow", "torch"):
+        assert auto_depthwise_formulation(backend, accelerator=False) == "native"
+    for backend in ("jax", "tensorflow", "torch"):
+        assert auto_depthwise_formulation(backend, accelerator=True) == "native"
+    assert auto_depthwise_formulation("jax", accelerator=False, spatial_shape=(56, 14)) == "shifted"
+    assert auto_depthwise_formulation("jax", accelerator=False, spatial_shape=(56, 13)) == "native"  # compile time
+    assert auto_depthwise_formulation("jax", accelerator=False, spatial_shape=(None, 56)) == "native"
+    assert DepthwiseConv2D(3, strides=2).resolved_formulation() == "native"  # shifted needs stride 1
+    layer = DepthwiseConv2D(3)
+    assert layer.resolved_formulation((2, 56, 56, 8)) == auto_depthwise_formulation(spatial_shape=(56, 56))
+
+
+def test_rejects_bad_formulations():
+    with pytest.raises(ValueError, match="Received: formulation='im2col'"):
+        DepthwiseConv2D(3, formulation="im2col")
+    with pytest.raises(ValueError, match="strides"):
+        DepthwiseConv2D(3, strides=2, formulation="shifted")
