@@ -169,9 +169,11 @@ class MultiHeadAttention(keras.layers.Layer):
         if use_causal_mask:
             offset = 0 if cache_index is None else cache_index
             causal = causal_mask(ops.shape(q)[2], ops.shape(k)[2], offset)  # (Tq, Tk)
-            mask = causal[None] if mask is None else ops.logical_and(mask, causal[None])
+            mask = ops.expand_dims(causal, 0) if mask is None else ops.logical_and(mask, causal)
         if mask is not None:
-            mask = mask[:, None]  # (B, 1, Tq, Tk): the same for every head
+            # expand_dims, not mask[:, None]: a new-axis slice of a bool tensor is
+            # no builtin TFLite op (it would need the Flex delegate).
+            mask = ops.expand_dims(mask, 1)  # (B, 1, Tq, Tk): the same for every head
         x, weights = scaled_dot_product_attention(
             q, k, v, mask, dropout=self.attention_dropout, training=training
         )

@@ -122,7 +122,7 @@ class TransformerDecoderLayer(keras.layers.Layer):
             )
         self_mask = None
         if decoder_padding_mask is not None:
-            self_mask = keras.ops.cast(decoder_padding_mask, "bool")[:, None, :]  # (B, 1, T)
+            self_mask = keras.ops.expand_dims(keras.ops.cast(decoder_padding_mask, "bool"), 1)  # (B, 1, T)
         cache = [self_attention_cache]
 
         def self_attend(x):  # causal: position i sees 0..i (offset by cache_index)
@@ -140,7 +140,7 @@ class TransformerDecoderLayer(keras.layers.Layer):
         if self.has_cross_attention:
             cross_mask = None
             if encoder_padding_mask is not None:
-                cross_mask = keras.ops.cast(encoder_padding_mask, "bool")[:, None, :]  # (B, 1, S)
+                cross_mask = keras.ops.expand_dims(keras.ops.cast(encoder_padding_mask, "bool"), 1)  # (B, 1, S)
 
             def cross_attend(x):
                 if not return_cross_attention_scores:

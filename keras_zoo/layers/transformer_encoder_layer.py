@@ -115,7 +115,7 @@ class TransformerEncoderLayer(keras.layers.Layer):
     def call(self, inputs, padding_mask=None, attention_mask=None, training=None):
         mask = None
         if padding_mask is not None:
-            mask = keras.ops.cast(padding_mask, "bool")[:, None, :]  # (B, 1, T) keys
+            mask = keras.ops.expand_dims(keras.ops.cast(padding_mask, "bool"), 1)  # (B, 1, T) keys
         if attention_mask is not None:
             attention_mask = keras.ops.cast(attention_mask, "bool")
             mask = attention_mask if mask is None else keras.ops.logical_and(mask, attention_mask)

@@ -15,7 +15,9 @@ PADDING_ID = 0
 def _embed(parts, embedding, position, dropout, ids, start_index, training):
     # Embeddings are scaled by sqrt(d_model) (section 3.4) before the
     # positions are added; dropout on the sum (section 5.4).
-    x = embedding(ids) * ops.cast(parts.embedding_scale, embedding.compute_dtype)  # (B, T, d)
+    # A Python float keeps the embedding's dtype on every backend; a cast
+    # tensor here became a dangling graph input in tf2onnx's ONNX export.
+    x = embedding(ids) * parts.embedding_scale  # (B, T, d)
     x = x + position(x, start_index=start_index)
     return dropout(x, training=training)
 
