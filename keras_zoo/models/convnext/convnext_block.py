@@ -1,6 +1,6 @@
 import keras
 
-from keras_zoo.layers import LayerScale, StochasticDepth
+from keras_zoo.layers import DepthwiseConv2D, LayerScale, StochasticDepth
 
 # The paper's code draws weights from trunc_normal_(std=0.02) with absolute
 # bounds [-2, 2], i.e. at +-100 std: in effect an untruncated normal. Keras'
@@ -47,7 +47,9 @@ class ConvNeXtBlock(keras.layers.Layer):
         self.kernel_size = kernel_size
         self.seed = seed
 
-        self.dwconv = keras.layers.DepthwiseConv2D(
+        # Computed natively or as shifted multiply-adds, per backend and device
+        # (see DepthwiseConv2D); same variables as keras.layers.DepthwiseConv2D.
+        self.dwconv = DepthwiseConv2D(
             kernel_size,
             padding="same",
             depthwise_initializer=convnext_kernel_initializer(),
