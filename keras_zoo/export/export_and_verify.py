@@ -42,7 +42,7 @@ def export_model(model_or_path, path=None, format="saved_model", quantize=None, 
         import keras_zoo
 
         keras_zoo.list_models()  # registers every keras_zoo class before loading
-        model = keras.saving.load_model(keras_file)
+        model = keras.saving.load_model(keras_file, compile=False)
         path = path or default_output_path(keras_file, export_format, quantize)
     else:
         model = model_or_path

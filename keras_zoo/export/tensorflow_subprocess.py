@@ -46,7 +46,9 @@ def main(argv):
     from keras_zoo.export.tensorflow_writers import write_export
 
     keras_zoo.list_models()  # registers every keras_zoo class before loading
-    write_export(keras.saving.load_model(keras_file), path, format, quantize, generation)
+    # compile=False: an export needs no optimizer, and a torch-trained file names
+    # the torch backend's optimizer class, whose import after TensorFlow crashes.
+    write_export(keras.saving.load_model(keras_file, compile=False), path, format, quantize, generation)
 
 
 if __name__ == "__main__":
