@@ -27,3 +27,28 @@ def drop_remainder(arrays, batch_size):
     if usable == 0:
         raise ValueError(f"Fewer examples ({len(arrays[0])}) than one batch (batch_size={batch_size}).")
     return tuple(array[:usable] for array in arrays)
+
+
+def drop_partial_batches(dataset, batch_size):
+    """A batched `tf.data.Dataset` whose last, smaller batch is dropped: a
+    sharded step (JAX) cannot split it over the devices."""
+    return dataset.rebatch(batch_size, drop_remainder=True)
+
+
+def divisible_batch_size(batch_size):
+    """`batch_size` rounded down to a multiple of the active strategy's or
+    mesh's replicas (unchanged on one device)."""
+    from keras_zoo.distribution.distribution_strategy import replica_count
+
+    replicas = replica_count()
+    return per_replica_batch_size(batch_size, replicas) * replicas if replicas > 1 else batch_size
+
+
+def whole_batches(dataset, batch_size):
+    """`drop_partial_batches` when batches are split over several replicas
+    and `dataset` is a tf.data pipeline; otherwise `dataset` as is."""
+    from keras_zoo.distribution.distribution_strategy import replica_count
+
+    if dataset is None or replica_count() == 1 or not hasattr(dataset, "rebatch"):
+        return dataset
+    return drop_partial_batches(dataset, batch_size)

@@ -68,6 +68,9 @@ SCHEMA = {
         "seed": Field(int, 0, "an int >= 0", _non_negative),
         "jit_compile": Field(str, "auto", "'auto', 'true' or 'false'", choices=("auto", "true", "false")),
         "steps_per_epoch": Field(int, 0, "an int >= 0 (0: one pass over the data)", _non_negative),
+        "precision": Field(str, "float32", "a dtype policy", choices=("float32", "mixed_float16", "mixed_bfloat16")),
+        "distribution": Field(str, "auto", "a distribution (auto: all visible accelerators)",
+                              choices=("auto", "none", "data_parallel", "model_parallel")),
     },
     "optimizer": {
         "name": Field(str, "adamw", "an optimizer", choices=("adamw", "adam", "sgd")),

@@ -11,11 +11,15 @@ import time
 
 import keras
 
+from keras_zoo.distribution.batching import divisible_batch_size
+from keras_zoo.distribution.batching import whole_batches
+from keras_zoo.distribution.distribution_strategy import distribution_scope
 from keras_zoo.recipes.schema import RecipeError
 from keras_zoo.training.epoch_csv_logger import EpochCSVLogger
 from keras_zoo.training.epoch_csv_logger import read_metrics_csv
 from keras_zoo.training.nan_guard import StopOnNaN
 from keras_zoo.training.optimizer_builder import build_optimizer
+from keras_zoo.training.precision import set_precision
 from keras_zoo.training.run_directory import find_or_create_run_directory
 from keras_zoo.training.run_directory import mark_completed
 from keras_zoo.training.run_directory import read_run_recipe
@@ -51,25 +55,28 @@ def train_recipe(recipe, runs_root="saved_models", verbose="auto", extra_callbac
     task = get_task(recipe["recipe"]["task"])
     train = recipe["train"]
     keras.utils.set_random_seed(train["seed"])
-    data = task.build_data(recipe)
-    model = build_model_for_recipe(recipe, data)
-    if task.compile_model:
-        task.compile_model(recipe, model)
-    else:
-        _compile(recipe, task, model, train["steps_per_epoch"] or data.steps_per_epoch)
+    set_precision(train["precision"])
+    with distribution_scope(_distribution(train["distribution"])):
+        batch_size = divisible_batch_size(train["batch_size"])
+        data = task.build_data({**recipe, "train": {**train, "batch_size": batch_size}})
+        model = build_model_for_recipe(recipe, data)
+        if task.compile_model:
+            task.compile_model(recipe, model)
+        else:
+            _compile(recipe, task, model, train["steps_per_epoch"] or data.steps_per_epoch)
 
-    run_directory, resumed = find_or_create_run_directory(runs_root, recipe)
-    callbacks = _callbacks(run_directory, task, recipe) + list(extra_callbacks)
-    start = time.time()
-    history = model.fit(
-        data.train,
-        validation_data=data.validation,
-        epochs=train["epochs"],
-        steps_per_epoch=train["steps_per_epoch"] or None,
-        shuffle=False,  # the pipeline shuffles
-        callbacks=callbacks,
-        verbose=verbose,
-    )
+        run_directory, resumed = find_or_create_run_directory(runs_root, recipe)
+        callbacks = _callbacks(run_directory, task, recipe) + list(extra_callbacks)
+        start = time.time()
+        history = model.fit(
+            data.train,
+            validation_data=whole_batches(data.validation, batch_size),
+            epochs=train["epochs"],
+            steps_per_epoch=train["steps_per_epoch"] or None,
+            shuffle=False,  # the pipeline shuffles
+            callbacks=callbacks,
+            verbose=verbose,
+        )
     seconds = time.time() - start
     rows = read_metrics_csv(os.path.join(run_directory, "metrics.csv"))
     values = [row[task.monitor] for row in rows if task.monitor in row]
@@ -82,6 +89,18 @@ def train_recipe(recipe, runs_root="saved_models", verbose="auto", extra_callbac
          "seconds_last_session": seconds},
     )
     return RunResult(run_directory, resumed, history.history, best, seconds, results)
+
+
+def _distribution(distribution):
+    # One process per device under torchrun would write one run directory
+    # each: multi-process PyTorch goes through keras_zoo.distribution.torch_ddp.
+    if keras.backend.backend() == "torch" and int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        raise RecipeError(
+            "keras-zoo train runs one process; under torchrun (WORLD_SIZE="
+            f"{os.environ['WORLD_SIZE']}) train from Python with keras_zoo.distribution.torch_ddp "
+            "(README: Mixed precision and distribution)."
+        )
+    return distribution
 
 
 def _compile(recipe, task, model, steps_per_epoch):
