@@ -23,6 +23,7 @@ EMA_TINY = [
     "optimizer.warmup_epochs=0.5",
     "optimizer.ema=true",
     "optimizer.ema_momentum=0.5",  # a short average, so that EMA and raw weights differ clearly
+    "train.jit_compile='false'",  # a few steps: compiling them would cost more than running them
 ]
 
 
