@@ -25,6 +25,12 @@ NOTEBOOKS = {
         {"EPOCHS": 1, "FINETUNE_EPOCHS": 1, "PRETRAINED": False},
         ["digits_convnext-*/confusion_matrix.png", "digits_convnext-*/best.keras", "convnext_atto_timm.pth"],
     ),
+    "export_tflite.ipynb": (
+        "torch",  # a torch-trained run: SavedModel and TFLite come from the TensorFlow subprocess route
+        {"EPOCHS": 1},
+        ["digits_convnext-*/export/best.tflite", "digits_convnext-*/export/best_dynamic_int8.tflite",
+         "digits_convnext-*/export/best_saved_model/saved_model.pb"],
+    ),
     "transformer_translation.ipynb": (
         "jax",
         {"EPOCHS": 1, "NUM_TRAIN": 2000},
