@@ -11,8 +11,9 @@ import torch
 # thread; oneDNN's convolutions split anyway), and when other processes keep
 # the cores busy, every op's OpenMP barrier waits for a descheduled thread: the
 # default WGAN-GP digits step ran 11-17x slower on 2 threads than on 1 on a
-# 2-core machine at load 8-13 (benchmarks/gan_torch_step.py). The arithmetic
-# is unchanged (a reduction may add in another order).
+# 2-core machine at load 8-13, while on the idle machine one thread costs 11%
+# (benchmarks/gan_torch_step.py): a bounded loss against an unbounded one. The
+# arithmetic is unchanged (a reduction may add in another order).
 SINGLE_THREAD_MAX_ELEMENTS = 32768
 
 
