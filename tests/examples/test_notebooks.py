@@ -31,6 +31,11 @@ NOTEBOOKS = {
         ["digits_convnext-*/export/best.tflite", "digits_convnext-*/export/best_dynamic_int8.tflite",
          "digits_convnext-*/export/best_saved_model/saved_model.pb"],
     ),
+    "scale_mixed_precision_distribution.ipynb": (
+        "tensorflow",  # MirroredStrategy over 4 logical CPUs; its torchrun cell runs on torch anyway
+        {"EPOCHS": 1},
+        ["digits_convnext-*/best.keras", "ddp_model.keras"],
+    ),
     "transformer_translation.ipynb": (
         "jax",
         {"EPOCHS": 1, "NUM_TRAIN": 2000},
