@@ -22,18 +22,18 @@ EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.
 NOTEBOOKS = {
     "convnext_digits.ipynb": (
         "torch",
-        {"EPOCHS": 1, "FINETUNE_EPOCHS": 1, "PRETRAINED": False},
+        {"EPOCHS": 1, "FINETUNE_EPOCHS": 1, "STEPS_PER_EPOCH": 3, "PRETRAINED": False},
         ["digits_convnext-*/confusion_matrix.png", "digits_convnext-*/best.keras", "convnext_atto_timm.pth"],
     ),
     "export_tflite.ipynb": (
         "torch",  # a torch-trained run: SavedModel and TFLite come from the TensorFlow subprocess route
-        {"EPOCHS": 1},
+        {"EPOCHS": 1, "STEPS_PER_EPOCH": 3},
         ["digits_convnext-*/export/best.tflite", "digits_convnext-*/export/best_dynamic_int8.tflite",
          "digits_convnext-*/export/best_saved_model/saved_model.pb"],
     ),
     "scale_mixed_precision_distribution.ipynb": (
         "tensorflow",  # MirroredStrategy over 4 logical CPUs; its torchrun cell runs on torch anyway
-        {"EPOCHS": 1},
+        {"EPOCHS": 1, "STEPS_PER_EPOCH": 3},
         ["digits_convnext-*/best.keras", "ddp_model.keras"],
     ),
     "transformer_translation.ipynb": (
