@@ -39,13 +39,13 @@ def _number_translation(recipe):
     from keras_zoo.data import number_translation
 
     config, train = recipe["data"], recipe["train"]
-    train_split, test = number_translation.load_number_translation(
-        config["num_train"], config["num_test"], seed=train["seed"]
+    splits = number_translation.load_number_translation(
+        config["num_train"], config["num_validation"], config["num_test"], seed=train["seed"]
     )
-    # The held-out numbers (never in training) pick the best epoch by token
-    # accuracy and are translated after training.
-    return TranslationData({"validation": test, "test": test}, train_split,
-                           len(number_translation.vocabulary()), train["batch_size"], train["seed"])
+    # Three disjoint sets of numbers: validation picks the best epoch by its
+    # loss, test is translated once after training.
+    return TranslationData(splits, splits["train"], len(number_translation.vocabulary()),
+                           train["batch_size"], train["seed"])
 
 
 def _ted_translation(recipe):
@@ -141,4 +141,4 @@ def translation_headline(result):
     if f"{metric}_beam" in result.results:
         figures.append(f"beam {result.results['num_beams']} {result.results[f'{metric}_beam'] * scale:.1f}{unit}")
     return (f"held-out {metric.replace('_', ' ')} on {result.results['sentences']} sentences "
-            f"{', '.join(figures)} (best val_accuracy {result.best:.4f})")
+            f"{', '.join(figures)} (best val_loss {result.best:.4f})")

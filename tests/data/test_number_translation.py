@@ -12,10 +12,21 @@ def test_german_puts_units_before_tens_and_inflects_one():
 
 
 def test_splits_are_deterministic_disjoint_and_fit_their_lengths():
-    train, test = data.load_number_translation(num_train=2000, num_test=300, seed=3)
-    again, _ = data.load_number_translation(num_train=2000, num_test=300, seed=3)
-    np.testing.assert_array_equal(train["source"], again["source"])
+    splits = data.load_number_translation(num_train=2000, num_validation=200, num_test=300, seed=3)
+    again = data.load_number_translation(num_train=2000, num_validation=200, num_test=300, seed=3)
+    np.testing.assert_array_equal(splits["train"]["source"], again["train"]["source"])
+    train, validation, test = splits["train"], splits["validation"], splits["test"]
     assert not set(train["number"]) & set(test["number"])
+    assert not set(train["number"]) & set(validation["number"])
+    assert not set(validation["number"]) & set(test["number"])
+    assert len(validation["number"]) == 200 and len(test["number"]) == 300
+    # Every length the test scores also occurs in training: the test takes at
+    # most a fifth of the 10 one-digit and 90 two-digit numbers, validation none.
+    assert validation["number"].min() >= 1000
+    for low, high, test_cap in ((0, 10, 2), (10, 100, 18)):
+        in_test = np.sum((test["number"] >= low) & (test["number"] < high))
+        in_train = np.sum((train["number"] >= low) & (train["number"] < high))
+        assert 0 < in_test <= test_cap and in_train >= ((high - low) - in_test) // 2
     assert len(set(train["number"])) == 2000
     assert train["source"].shape == (2000, data.SOURCE_LENGTH)
     assert train["target"].shape == (2000, data.TARGET_LENGTH)
@@ -27,7 +38,7 @@ def test_splits_are_deterministic_disjoint_and_fit_their_lengths():
 
 
 def test_teacher_forcing_shifts_the_target_by_one():
-    train, _ = data.load_number_translation(num_train=10, num_test=5)
+    train = data.load_number_translation(num_train=10, num_validation=5, num_test=5)["train"]
     inputs, labels = data.teacher_forcing_pairs(train)
     np.testing.assert_array_equal(inputs["target"][:, 1:], labels[:, :-1])
     assert inputs["source"] is train["source"]
