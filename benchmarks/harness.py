@@ -9,6 +9,7 @@ alike and the ratios between rows of one group hold better than the absolute
 figures. A worker's peak resident memory is its own (`ru_maxrss`).
 """
 
+import argparse
 import json
 import os
 import resource
@@ -59,11 +60,11 @@ def _reply(message):
 
 # ---------------------------------------------------------------- parent side
 class Worker:
-    def __init__(self, module, row, env, log_directory):
+    def __init__(self, module, row, env, log_directory, worker_args=()):
         self.row = row
         log = open(os.path.join(log_directory, row.replace("/", "_") + ".log"), "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", module, "--worker", row],
+            [sys.executable, "-m", module, "--worker", row, *worker_args],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True, env=env,
             cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
         )
@@ -96,10 +97,12 @@ class Worker:
         return reply
 
 
-def run_group(module, rows, phases, repeats, env, log_directory, target_seconds=1.0, on_phase=None):
+def run_group(module, rows, phases, repeats, env, log_directory, target_seconds=1.0, on_phase=None,
+              worker_args=()):
     """Times every (row, phase) of one group, interleaved. Returns
-    {row: {phase: result}} with per-image seconds of each repetition."""
-    workers = [Worker(module, row, env, log_directory) for row in rows]
+    {row: {phase: result}} with the seconds per step of each repetition.
+    `worker_args` are added to each worker's command line."""
+    workers = [Worker(module, row, env, log_directory, worker_args) for row in rows]
     results = {row: {} for row in rows}
     try:
         for phase in phases:
@@ -156,3 +159,121 @@ def device_env(device):
 
 def _log(message):
     print(message, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- reports
+def standard_arguments(parser, default_rows, default_json):
+    """The command-line options every family's benchmark shares."""
+    parser.add_argument("--rows", nargs="+", default=default_rows)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--device", default="auto", choices=["auto", "cpu"], help="auto: the GPU when present")
+    parser.add_argument("--seconds-per-repetition", type=float, default=1.0)
+    parser.add_argument("--json", default=default_json)
+    parser.add_argument("--log-dir", help="the workers' logs; default: logs/ beside the JSON")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+
+
+def groups_with_yardstick(rows, yardstick, group_of):
+    """Rows grouped by `group_of(row)`, the yardstick added to each group
+    (when asked for), so that every ratio comes from one interleaved run."""
+    groups = {}
+    for row in rows:
+        groups.setdefault(group_of(row), []).append(row)
+    for members in groups.values():
+        if yardstick in rows and yardstick not in members:
+            members.append(yardstick)
+    return list(groups.values())
+
+
+def measure(module, title, args, phases, rates, yardstick, group_of, worker_args=(), env=None, extra=None):
+    """Times `args.rows` grouped by `group_of` on `phases` and writes the JSON
+    after every phase. `rates[phase]` = (units per step, unit name), e.g.
+    (256, "tokens/s"). Returns the report (see `format_rates`)."""
+    env = env or device_env(args.device)
+    log_directory = args.log_dir or os.path.join(os.path.dirname(args.json) or ".", "logs")
+    os.makedirs(log_directory, exist_ok=True)
+    started = time.time()
+    done = []
+
+    def report(groups):
+        value = {
+            "benchmark": title, "machine": machine(), "yardstick": yardstick,
+            "args": {k: v for k, v in vars(args).items() if k != "worker"},
+            "wall_seconds": time.time() - started, "groups": groups, **(extra or {}),
+        }
+        os.makedirs(os.path.dirname(args.json) or ".", exist_ok=True)
+        with open(args.json, "w") as file:
+            json.dump(value, file, indent=1)
+        return value
+
+    for rows in groups_with_yardstick(args.rows, yardstick, group_of):
+        _log(f"group {rows}")
+
+        def summarized(results, rows=rows):
+            return {"rows": rows, "results": rate_table(results, rates)}
+
+        results = run_group(module, rows, phases, args.repeats, env, log_directory, args.seconds_per_repetition,
+                            on_phase=lambda results: report(done + [summarized(results)]), worker_args=worker_args)
+        done.append(summarized(results))
+        report(done)
+    return report(done)
+
+
+def rate_table(results, rates):
+    """Per row and phase: the median rate and its spread in the phase's unit."""
+    table = {}
+    for row, by_phase in results.items():
+        for phase, entry in by_phase.items():
+            out = {k: v for k, v in entry.items() if k != "seconds_per_step"}
+            if entry.get("seconds_per_step"):
+                units, unit = rates[phase]
+                spread = summarize(entry["seconds_per_step"])
+                out.update(unit=unit, rate=units / spread["median"], rate_min=units / spread["max"],
+                           rate_max=units / spread["min"], repetitions=spread["repetitions"])
+            table.setdefault(row, {})[phase] = out
+    return table
+
+
+def format_rates(report):
+    """A markdown table of a report from `measure`."""
+    yardstick = report["yardstick"]
+    lines = [
+        f"{report['benchmark']} on {report['machine']['accelerator']} ({report['machine']['cpus']} CPUs)",
+        f"| group | row | phase | rate (median) | min-max | vs {yardstick} | peak RSS MB | first step s |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for number, group in enumerate(report["groups"], 1):
+        results = group["results"]
+        for row in group["rows"]:
+            for phase, entry in results.get(row, {}).items():
+                if "rate" not in entry:
+                    lines.append(f"| {number} | {row} | {phase} | failed: {entry.get('error', '?')} | | | | |")
+                    continue
+                yard = results.get(yardstick, {}).get(phase, {}).get("rate")
+                ratio = f"{entry['rate'] / yard:.2f}" if yard else ""
+                lines.append(
+                    f"| {number} | {row} | {phase} | {entry['rate']:.2f} {entry['unit']} | "
+                    f"{entry['rate_min']:.2f}-{entry['rate_max']:.2f} | {ratio} | "
+                    f"{entry.get('peak_rss_mb', 0):.0f} | {entry.get('compile_seconds', 0):.1f} |"
+                )
+    return "\n".join(lines)
+
+
+def machine():
+    import multiprocessing
+    import platform
+
+    return {"platform": platform.platform(), "processor": platform.processor(), "cpus": multiprocessing.cpu_count(),
+            "load_average": os.getloadavg(), "accelerator": accelerator_name()}
+
+
+def accelerator_name():
+    """The GPU's name when one is visible to PyTorch, else "CPU"."""
+    if os.environ.get("CUDA_VISIBLE_DEVICES") == "":
+        return "CPU"
+    try:
+        import torch
+
+        return torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
+    except ImportError:
+        return "CPU"

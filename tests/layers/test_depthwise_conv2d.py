@@ -36,17 +36,21 @@ def test_formulations_compute_the_same_outputs(kernel_size, padding):
     np.testing.assert_allclose(keras.ops.convert_to_numpy(shifted(x)), expected, rtol=1e-5, atol=1e-5)
 
 
-def test_formulations_compute_the_same_gradients():
+@pytest.mark.parametrize("kernel_size,padding", [(3, "same"), (4, "same"), ((3, 2), "valid")])
+def test_formulations_compute_the_same_gradients(kernel_size, padding):
     # One SGD step with lr=1 moves each weight by minus its gradient; a Dense
     # before the convolution receives the gradient with respect to its input.
+    # The shifted formulation's gradient is written by hand (asymmetric "same"
+    # padding and "valid" included).
     x = np.random.default_rng(1).normal(size=SHAPE).astype("float32")
-    target = np.random.default_rng(2).normal(size=SHAPE).astype("float32")
     trained = []
     for formulation in ("native", "shifted"):
         keras.utils.set_random_seed(3)
-        model = keras.Sequential(
-            [keras.Input(SHAPE[1:]), keras.layers.Dense(SHAPE[-1]), DepthwiseConv2D(3, padding="same", formulation=formulation)]
-        )
+        model = keras.Sequential([
+            keras.Input(SHAPE[1:]), keras.layers.Dense(SHAPE[-1]),
+            DepthwiseConv2D(kernel_size, padding=padding, formulation=formulation),
+        ])
+        target = np.random.default_rng(2).normal(size=(SHAPE[0],) + model.output_shape[1:]).astype("float32")
         model.compile(optimizer=keras.optimizers.SGD(1.0), loss="mse", jit_compile=False)  # no compile time
         before = [keras.ops.convert_to_numpy(w).copy() for w in model.weights]
         model.train_on_batch(x, target)

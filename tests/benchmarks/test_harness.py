@@ -1,0 +1,35 @@
+"""The benchmark harness's bookkeeping (grouping, rates, table), without
+starting workers: benchmarks measure, these check the arithmetic."""
+
+import keras
+import pytest
+
+harness = pytest.importorskip("benchmarks.harness")
+
+
+def test_every_group_gets_the_yardstick_once():
+    rows = ["keras_zoo/jax", "keras_hub/jax", "keras_zoo/torch", "torch.nn/eager"]
+    groups = harness.groups_with_yardstick(rows, "torch.nn/eager",
+                                           lambda row: "torch" if row == "torch.nn/eager" else row.split("/")[1])
+    assert groups == [["keras_zoo/jax", "keras_hub/jax", "torch.nn/eager"], ["keras_zoo/torch", "torch.nn/eager"]]
+    # Not asked for, not added.
+    assert harness.groups_with_yardstick(rows[:2], "torch.nn/eager", lambda row: "jax") == [rows[:2]]
+
+
+def test_rates_are_units_over_the_median_step_and_failures_are_reported():
+    if keras.backend.backend() != "jax":
+        pytest.skip("pure Python: runs once, in the JAX process of the suite")
+    results = {
+        "a/jax": {"train": {"compile_seconds": 3.0, "seconds_per_step": [0.5, 0.25, 1.0], "peak_rss_mb": 100}},
+        "yard/eager": {"train": {"compile_seconds": 1.0, "seconds_per_step": [1.0, 1.0, 1.0], "peak_rss_mb": 50}},
+        "broken/jax": {"train": {"error": "build failed: ValueError: no"}},
+    }
+    table = harness.rate_table(results, {"train": (256, "tokens/s")})
+    assert table["a/jax"]["train"]["rate"] == 256 / 0.5
+    assert (table["a/jax"]["train"]["rate_min"], table["a/jax"]["train"]["rate_max"]) == (256.0, 1024.0)
+    assert table["a/jax"]["train"]["unit"] == "tokens/s" and "rate" not in table["broken/jax"]["train"]
+    report = {"benchmark": "test", "machine": {"accelerator": "CPU", "cpus": 2}, "yardstick": "yard/eager",
+              "groups": [{"rows": list(results), "results": table}]}
+    lines = harness.format_rates(report).splitlines()
+    assert "| 1 | a/jax | train | 512.00 tokens/s | 256.00-1024.00 | 2.00 | 100 | 3.0 |" in lines
+    assert any("broken/jax" in line and "failed: build failed" in line for line in lines)
