@@ -37,6 +37,30 @@ def scaled_dot_product_attention(query, key, value, mask=None, dropout=None, tra
     return output, weights
 
 
+# Backends on which `MultiHeadAttention` hands the attention to
+# `keras.ops.dot_product_attention` (when neither the weights nor attention
+# dropout are needed). Measured in benchmarks/transformer.py: on torch the fused
+# `scaled_dot_product_attention` is what kept keras-hub's stack ahead in
+# training; on JAX and TensorFlow keras_zoo's own path is level with it, and
+# JAX's fused path fails under mixed_float16 on the CPU.
+FUSED_ATTENTION_BACKENDS = ("torch",)
+
+
+def fused_dot_product_attention(query, key, value, mask=None):
+    """`scaled_dot_product_attention`'s output through
+    `keras.ops.dot_product_attention`, heads first like it. A fully masked
+    query row gives 0, as there (the fused kernels average over its keys)."""
+    output = ops.dot_product_attention(
+        ops.transpose(query, (0, 2, 1, 3)), ops.transpose(key, (0, 2, 1, 3)), ops.transpose(value, (0, 2, 1, 3)),
+        mask=mask, scale=1.0 / math.sqrt(query.shape[-1]),
+    )  # (B, Tq, H, Dv)
+    output = ops.transpose(output, (0, 2, 1, 3))
+    if mask is not None:
+        attends = ops.any(ops.broadcast_to(mask, ops.shape(output)[:3] + (ops.shape(mask)[-1],)), axis=-1)
+        output = ops.where(attends[..., None], output, ops.zeros_like(output))
+    return output
+
+
 def causal_mask(query_length, key_length, query_offset=0):
     """(Tq, Tk) bool: query i (at absolute position `query_offset + i`) sees
     keys 0..query_offset + i. `query_offset` may be a traced scalar."""
@@ -174,9 +198,17 @@ class MultiHeadAttention(keras.layers.Layer):
             # expand_dims, not mask[:, None]: a new-axis slice of a bool tensor is
             # no builtin TFLite op (it would need the Flex delegate).
             mask = ops.expand_dims(mask, 1)  # (B, 1, Tq, Tk): the same for every head
-        x, weights = scaled_dot_product_attention(
-            q, k, v, mask, dropout=self.attention_dropout, training=training
+        fused = (
+            keras.backend.backend() in FUSED_ATTENTION_BACKENDS
+            and not return_attention_scores
+            and not (training and self.dropout > 0)
         )
+        if fused:
+            x = fused_dot_product_attention(q, k, v, mask)
+        else:
+            x, weights = scaled_dot_product_attention(
+                q, k, v, mask, dropout=self.attention_dropout, training=training
+            )
         x = ops.transpose(x, (0, 2, 1, 3))  # (B, Tq, H, Dv)
         x = ops.reshape(x, (ops.shape(x)[0], -1, self.num_heads * self.value_dim))
         outputs = (self.output_dense(x),)

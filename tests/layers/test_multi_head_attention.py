@@ -139,3 +139,29 @@ def test_invalid_arguments_are_reported(bad):
     name = next(iter(bad))
     with pytest.raises(ValueError, match=f"Received: {name}="):
         MultiHeadAttention(**args)
+
+
+def test_fused_attention_equals_ours_with_partial_and_fully_masked_rows():
+    from keras_zoo.layers.multi_head_attention import fused_dot_product_attention
+    from keras_zoo.layers.multi_head_attention import scaled_dot_product_attention
+
+    rng = np.random.default_rng(4)
+    q = rng.normal(size=(B, HEADS, TQ, 8)).astype("float32")
+    k, v = (rng.normal(size=(B, HEADS, TK, 8)).astype("float32") for _ in range(2))
+    mask = np.broadcast_to(_padding_mask()[:, None, None, :] & np.tril(np.ones((TQ, TK), bool)), (B, 1, TQ, TK)).copy()
+    mask[0, 0, 3, :] = False  # attends nowhere: 0 on both paths
+    q, k, v = (keras.ops.convert_to_tensor(t) for t in (q, k, v))
+    expected, _ = scaled_dot_product_attention(q, k, v, mask)
+    fused = keras.ops.convert_to_numpy(fused_dot_product_attention(q, k, v, mask))
+    np.testing.assert_allclose(fused, keras.ops.convert_to_numpy(expected), atol=1e-5, rtol=1e-5)
+    assert np.all(fused[0, :, 3] == 0.0)
+
+
+def test_the_layer_gives_the_same_output_whichever_path_it_takes():
+    # Without weights asked for, the torch backend takes the fused path.
+    query, value = _inputs()
+    mask = _padding_mask()[:, None, :] & np.tril(np.ones((TQ, TK), bool))[None]
+    layer = MultiHeadAttention(HEADS, WIDTH // HEADS)
+    plain = keras.ops.convert_to_numpy(layer(query, value, attention_mask=mask))
+    with_weights, _ = layer(query, value, attention_mask=mask, return_attention_scores=True)
+    np.testing.assert_allclose(plain, keras.ops.convert_to_numpy(with_weights), atol=1e-5, rtol=1e-5)
