@@ -48,16 +48,16 @@ FUSED_ATTENTION_BACKENDS = ("torch",)
 
 def fused_dot_product_attention(query, key, value, mask=None):
     """`scaled_dot_product_attention`'s output through
-    `keras.ops.dot_product_attention`, heads first like it. A fully masked
+    `keras.ops.dot_product_attention`: inputs heads first like it, output
+    (B, Tq, H, Dv), the layout the heads are merged from. A fully masked
     query row gives 0, as there (the fused kernels average over its keys)."""
     output = ops.dot_product_attention(
         ops.transpose(query, (0, 2, 1, 3)), ops.transpose(key, (0, 2, 1, 3)), ops.transpose(value, (0, 2, 1, 3)),
         mask=mask, scale=1.0 / math.sqrt(query.shape[-1]),
     )  # (B, Tq, H, Dv)
-    output = ops.transpose(output, (0, 2, 1, 3))
     if mask is not None:
-        attends = ops.any(ops.broadcast_to(mask, ops.shape(output)[:3] + (ops.shape(mask)[-1],)), axis=-1)
-        output = ops.where(attends[..., None], output, ops.zeros_like(output))
+        attends = ops.any(mask, axis=-1)  # (B or 1, 1 or H, Tq)
+        output = ops.where(ops.expand_dims(ops.transpose(attends, (0, 2, 1)), -1), output, ops.zeros_like(output))
     return output
 
 
@@ -204,12 +204,12 @@ class MultiHeadAttention(keras.layers.Layer):
             and not (training and self.dropout > 0)
         )
         if fused:
-            x = fused_dot_product_attention(q, k, v, mask)
+            x = fused_dot_product_attention(q, k, v, mask)  # (B, Tq, H, Dv)
         else:
             x, weights = scaled_dot_product_attention(
                 q, k, v, mask, dropout=self.attention_dropout, training=training
             )
-        x = ops.transpose(x, (0, 2, 1, 3))  # (B, Tq, H, Dv)
+            x = ops.transpose(x, (0, 2, 1, 3))  # (B, Tq, H, Dv)
         x = ops.reshape(x, (ops.shape(x)[0], -1, self.num_heads * self.value_dim))
         outputs = (self.output_dense(x),)
         if cache is not None:

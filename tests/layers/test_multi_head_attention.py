@@ -152,9 +152,10 @@ def test_fused_attention_equals_ours_with_partial_and_fully_masked_rows():
     mask[0, 0, 3, :] = False  # attends nowhere: 0 on both paths
     q, k, v = (keras.ops.convert_to_tensor(t) for t in (q, k, v))
     expected, _ = scaled_dot_product_attention(q, k, v, mask)
-    fused = keras.ops.convert_to_numpy(fused_dot_product_attention(q, k, v, mask))
-    np.testing.assert_allclose(fused, keras.ops.convert_to_numpy(expected), atol=1e-5, rtol=1e-5)
-    assert np.all(fused[0, :, 3] == 0.0)
+    fused = keras.ops.convert_to_numpy(fused_dot_product_attention(q, k, v, mask))  # (B, TQ, H, D)
+    expected = keras.ops.convert_to_numpy(expected).transpose(0, 2, 1, 3)
+    np.testing.assert_allclose(fused, expected, atol=1e-5, rtol=1e-5)
+    assert np.all(fused[0, 3] == 0.0)
 
 
 def test_the_layer_gives_the_same_output_whichever_path_it_takes():
