@@ -2,6 +2,7 @@ import keras
 import numpy as np
 import pytest
 
+from keras_zoo.backend import biased_ops
 from keras_zoo.layers import DepthwiseConv2D
 from keras_zoo.layers.depthwise_conv2d import auto_depthwise_formulation
 from keras_zoo.testing import check_layer
@@ -40,8 +41,7 @@ def test_formulations_compute_the_same_outputs(kernel_size, padding):
 def test_formulations_compute_the_same_gradients(kernel_size, padding):
     # One SGD step with lr=1 moves each weight by minus its gradient; a Dense
     # before the convolution receives the gradient with respect to its input.
-    # The shifted formulation's gradient is written by hand (asymmetric "same"
-    # padding and "valid" included).
+    # Asymmetric "same" padding (even kernels) and "valid" included.
     x = np.random.default_rng(1).normal(size=SHAPE).astype("float32")
     trained = []
     for formulation in ("native", "shifted"):
@@ -79,3 +79,40 @@ def test_rejects_bad_formulations():
         DepthwiseConv2D(3, formulation="im2col")
     with pytest.raises(ValueError, match="strides"):
         DepthwiseConv2D(3, strides=2, formulation="shifted")
+
+
+@pytest.mark.parametrize("kernel_size,padding", [(7, "same"), (4, "same"), ((3, 5), "same"), (3, "valid")])
+def test_native_is_the_keras_layer(kernel_size, padding):
+    # "native" may take a backend's own path (one torch conv2d with the bias);
+    # outputs and one SGD step's weight changes must be Keras' own.
+    x = np.random.default_rng(1).normal(size=SHAPE).astype("float32")
+    steps = []
+    for layer_class, kwargs in ((DepthwiseConv2D, {"formulation": "native"}), (keras.layers.DepthwiseConv2D, {})):
+        keras.utils.set_random_seed(3)
+        model = keras.Sequential([
+            keras.Input(SHAPE[1:]), keras.layers.Dense(SHAPE[-1]),
+            layer_class(kernel_size, padding=padding, bias_initializer="random_normal", **kwargs),
+        ])
+        target = np.random.default_rng(2).normal(size=(SHAPE[0],) + model.output_shape[1:]).astype("float32")
+        model.compile(optimizer=keras.optimizers.SGD(1.0), loss="mse", jit_compile=False)
+        outputs = keras.ops.convert_to_numpy(model(x))
+        before = [keras.ops.convert_to_numpy(w).copy() for w in model.weights]
+        model.train_on_batch(x, target)
+        steps.append([outputs] + [keras.ops.convert_to_numpy(w) - b for w, b in zip(model.weights, before)])
+    for ours, theirs in zip(*steps):
+        assert np.abs(theirs).max() > 0
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+def test_native_adds_the_bias_inside_the_convolution_on_torch(monkeypatch):
+    if not biased_ops.FUSED_BIAS:
+        pytest.skip(f"no fused bias on the {keras.backend.backend()} backend: Keras' depthwise_conv runs")
+    calls = []
+    fused = biased_ops.biased_depthwise_conv_same
+    monkeypatch.setattr(biased_ops, "biased_depthwise_conv_same", lambda *args: calls.append(args) or fused(*args))
+    x = np.ones(SHAPE, "float32")
+    DepthwiseConv2D(7, padding="same", formulation="native")(x)
+    assert len(calls) == 1
+    for kwargs in ({"kernel_size": 4}, {"kernel_size": 3, "padding": "valid"}, {"kernel_size": 3, "strides": 2}):
+        DepthwiseConv2D(**{"padding": "same", **kwargs}, formulation="native")(x)  # Keras' own path
+    assert len(calls) == 1

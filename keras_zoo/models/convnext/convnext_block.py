@@ -1,6 +1,6 @@
 import keras
 
-from keras_zoo.layers import DepthwiseConv2D, LayerScale, StochasticDepth
+from keras_zoo.layers import Dense, DepthwiseConv2D, LayerScale, StochasticDepth
 
 # The paper's code draws weights from trunc_normal_(std=0.02) with absolute
 # bounds [-2, 2], i.e. at +-100 std: in effect an untruncated normal. Keras'
@@ -59,14 +59,14 @@ class ConvNeXtBlock(keras.layers.Layer):
         self.norm = keras.layers.LayerNormalization(
             epsilon=1e-6, dtype=self.dtype_policy, name="norm"
         )
-        self.pwconv1 = keras.layers.Dense(
+        self.pwconv1 = Dense(
             mlp_ratio * dim,
             activation="gelu",  # exact (erf) GELU, as torch.nn.GELU()
             kernel_initializer=convnext_kernel_initializer(),
             dtype=self.dtype_policy,
             name="pwconv1",
         )
-        self.pwconv2 = keras.layers.Dense(
+        self.pwconv2 = Dense(
             dim,
             kernel_initializer=convnext_kernel_initializer(),
             dtype=self.dtype_policy,

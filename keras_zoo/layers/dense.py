@@ -1,0 +1,25 @@
+import keras
+from keras import ops
+
+from keras_zoo.backend import biased_ops
+
+
+@keras.saving.register_keras_serializable(package="keras_zoo")
+class Dense(keras.layers.Dense):
+    """`keras.layers.Dense` that adds its bias inside the product where the
+    backend can (PyTorch's `addmm`; see `keras_zoo.backend.biased_ops`).
+
+    Same arguments, variables (LoRA included), results and saved files as the
+    Keras layer; elsewhere it is the Keras layer (quantized layers never reach
+    `call`).
+    """
+
+    def call(self, inputs, training=None):
+        if not (biased_ops.FUSED_BIAS and self.bias is not None):
+            return super().call(inputs, training=training)
+        x = biased_ops.biased_matmul(
+            inputs, ops.cast(self.kernel, inputs.dtype), ops.cast(self.bias, inputs.dtype)
+        )
+        if self.activation is not None:
+            x = self.activation(x)
+        return x
