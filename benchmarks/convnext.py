@@ -7,7 +7,12 @@ convnext_tiny, each backend and implementation in its own process.
     python -m benchmarks.convnext --rows keras_zoo/jax keras_zoo:native/jax timm/eager
 
 Rows are `implementation/backend`; `keras_zoo:native` and `keras_zoo:shifted`
-force the depthwise formulation (see keras_zoo.layers.DepthwiseConv2D). The
+force the depthwise formulation (see keras_zoo.layers.DepthwiseConv2D), and
+`keras_zoo:keras_adamw` trains with Keras' AdamW instead of the recipes'
+`FusedAdamW` (the same update; one fused kernel per variable on PyTorch).
+keras.applications rows train with Keras' AdamW, `timm/eager` and
+`timm/compile` with `torch.optim.AdamW`'s defaults (a for-loop on the CPU),
+`timm/fused` with `torch.optim.AdamW(fused=True)`. The
 rows of one backend run interleaved with timm eager as the common yardstick;
 the table gives images/s (median and min-max of the repetitions), achieved
 GFLOP/s and its share of the measured float32 matmul rate, and peak RSS.
@@ -42,22 +47,26 @@ def keras_phases(implementation, backend, batch_sizes):
 
     if implementation.startswith("keras_zoo"):
         import keras_zoo
+        from keras_zoo.training import FusedAdamW
 
         model = keras_zoo.create_model(
             "convnext_tiny", num_classes=NUM_CLASSES, input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3), classifier_activation=None
         )
-        if ":" in implementation:  # keras_zoo:native / keras_zoo:shifted
-            formulation = implementation.split(":")[1]
+        options = implementation.split(":")[1:]  # keras_zoo:native, keras_zoo:shifted, keras_zoo:keras_adamw
+        for formulation in set(options) & {"native", "shifted"}:
             for layer in model._flatten_layers():
                 if isinstance(layer, keras_zoo.layers.DepthwiseConv2D):
                     layer.formulation = formulation
+        # What the recipes build (Keras' update, fused on PyTorch), unless asked for Keras' own.
+        optimizer = keras.optimizers.AdamW(1e-4) if "keras_adamw" in options else FusedAdamW(1e-4)
     else:
+        optimizer = keras.optimizers.AdamW(1e-4)
         model = keras.applications.ConvNeXtTiny(
             weights=None, include_preprocessing=False, classes=NUM_CLASSES,
             input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3), classifier_activation=None,
         )
     model.compile(
-        optimizer=keras.optimizers.AdamW(1e-4),
+        optimizer=optimizer,
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
     rng = np.random.default_rng(0)
@@ -76,7 +85,8 @@ def timm_phases(mode, batch_sizes):
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
     model = timm.create_model("convnext_tiny", num_classes=NUM_CLASSES).to(device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    # PyTorch's defaults (a for-loop over the tensors on the CPU), or its fused kernel.
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=True if mode == "fused" else None)
     loss_fn = torch.nn.CrossEntropyLoss()
     forward = torch.compile(model) if mode == "compile" else model
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)

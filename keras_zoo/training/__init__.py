@@ -1,6 +1,7 @@
 """Training: the ConvNeXt recipe's components (schedule, layer-wise lr decay,
 EMA through the optimizer, callbacks) and the recipe trainer."""
 
+from keras_zoo.training.fused_adamw import FusedAdamW
 from keras_zoo.training.layerwise_lr import convnext_layer_id
 from keras_zoo.training.layerwise_lr import convnext_lr_multipliers
 from keras_zoo.training.layerwise_lr import with_layerwise_lr
@@ -13,6 +14,7 @@ from keras_zoo.training.warmup_cosine import WarmupCosineSchedule
 from keras_zoo.training.warmup_cosine import linear_scaled_learning_rate
 
 __all__ = [
+    "FusedAdamW",
     "StopOnNaN",
     "TrainingDivergedError",
     "WarmupCosineSchedule",

@@ -15,6 +15,8 @@ import re
 
 import keras
 
+from keras_zoo.training.fused_adamw import FusedAdamW
+
 # The official ConvNeXt fine-tuning code (optim_factory.get_num_layer_for_convnext)
 # splits the network into 12 layer groups, the head being group 13.
 CONVNEXT_NUM_LAYERS = 12
@@ -92,12 +94,13 @@ def _layerwise_class(optimizer_class):
     return keras.saving.register_keras_serializable(package="keras_zoo")(cls)
 
 
-# Module-level classes for Keras' own optimizers, so that a `.keras` file
+# Module-level classes for Keras' own optimizers and FusedAdamW, so that a `.keras` file
 # compiled with one loads in a fresh process (Keras imports this module and
 # looks the class up by name).
 for _name in ("AdamW", "Adam", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Lion", "Lamb"):
     if hasattr(keras.optimizers, _name):
         globals()[f"Layerwise{_name}"] = _layerwise_class(getattr(keras.optimizers, _name))
+LayerwiseFusedAdamW = _layerwise_class(FusedAdamW)
 
 
 def with_layerwise_lr(optimizer, lr_multipliers):

@@ -1,14 +1,16 @@
-"""The optimizer a recipe's [optimizer] section describes: AdamW (or Adam,
-SGD) with warmup + cosine schedule, optional EMA of the weights and optional
+"""The optimizer a recipe's [optimizer] section describes: AdamW (Keras'
+update, one fused kernel per variable on PyTorch: `FusedAdamW`), Adam or SGD,
+with warmup + cosine schedule, optional EMA of the weights and optional
 layer-wise learning-rate decay."""
 
 import keras
 
+from keras_zoo.training.fused_adamw import FusedAdamW
 from keras_zoo.training.layerwise_lr import with_layerwise_lr
 from keras_zoo.training.warmup_cosine import WarmupCosineSchedule
 from keras_zoo.training.warmup_cosine import linear_scaled_learning_rate
 
-_OPTIMIZERS = {"adamw": keras.optimizers.AdamW, "adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD}
+_OPTIMIZERS = {"adamw": FusedAdamW, "adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD}
 
 
 def build_optimizer(optimizer, batch_size, epochs, steps_per_epoch, lr_multipliers=None):
