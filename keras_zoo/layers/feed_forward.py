@@ -1,5 +1,7 @@
 import keras
 
+from keras_zoo.layers.dense import Dense
+
 
 @keras.saving.register_keras_serializable(package="keras_zoo")
 class FeedForward(keras.layers.Layer):
@@ -30,7 +32,7 @@ class FeedForward(keras.layers.Layer):
         self.dropout = dropout
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.seed = seed
-        self.intermediate_dense = keras.layers.Dense(
+        self.intermediate_dense = Dense(
             intermediate_dim, activation=self.activation,
             kernel_initializer=self._initializer(), dtype=self.dtype_policy, name="intermediate",
         )
@@ -42,7 +44,7 @@ class FeedForward(keras.layers.Layer):
         return keras.initializers.get(keras.initializers.serialize(self.kernel_initializer))
 
     def build(self, input_shape):
-        self.output_dense = keras.layers.Dense(
+        self.output_dense = Dense(
             input_shape[-1], kernel_initializer=self._initializer(),
             dtype=self.dtype_policy, name="output",
         )

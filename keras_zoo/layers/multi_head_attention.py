@@ -3,6 +3,8 @@ import math
 import keras
 from keras import ops
 
+from keras_zoo.layers.dense import Dense
+
 # Added to masked scores before the softmax: exp() of it underflows to exactly
 # 0 in float32, and unlike -inf it cannot turn a fully masked row into NaN.
 _MASKED_SCORE = -1e9
@@ -120,7 +122,7 @@ class MultiHeadAttention(keras.layers.Layer):
         self.seed = seed
 
         def projection(units, name):
-            return keras.layers.Dense(
+            return Dense(
                 units, use_bias=use_bias,
                 kernel_initializer=keras.initializers.get(
                     keras.initializers.serialize(self.kernel_initializer)),
