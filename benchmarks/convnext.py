@@ -5,6 +5,8 @@ convnext_tiny, each backend and implementation in its own process.
     python -m benchmarks.convnext                      # all rows, batch 8 and 32
     python -m benchmarks.convnext --batch-sizes 8 --repeats 3 --device cpu
     python -m benchmarks.convnext --rows keras_zoo/jax keras_zoo:native/jax timm/eager
+    python -m benchmarks.convnext --one-process --device cpu --batch-sizes 8 --repeats 8 \
+        --rows keras_zoo/torch keras.applications/torch timm/eager
 
 Rows are `implementation/backend`; `keras_zoo:native` and `keras_zoo:shifted`
 force the depthwise formulation (see keras_zoo.layers.DepthwiseConv2D), and
@@ -113,17 +115,50 @@ def timm_phases(mode, batch_sizes):
     return phases
 
 
-def worker(row, batch_sizes):
+def build_phases(row, batch_sizes):
     implementation, variant = row.split("/")
+    if implementation == "timm":
+        return timm_phases(variant, batch_sizes)
+    return keras_phases(implementation, variant, batch_sizes)
+
+
+def worker(row, batch_sizes):
     try:
-        if implementation == "timm":
-            phases = timm_phases(variant, batch_sizes)
-        else:
-            phases = keras_phases(implementation, variant, batch_sizes)
+        phases = build_phases(row, batch_sizes)
     except Exception as error:
         harness._reply({"error": f"build failed: {type(error).__name__}: {error}"[:300]})
         return
     harness.serve(phases)
+
+
+def one_process(rows, phases, repeats, batch_sizes):
+    """Every row built in this one process and timed alternately, one step
+    each in turn, the order reversed every other repetition: a check on the
+    process-per-row figures, where the rows differ by less than the spread
+    between processes. One Keras backend per process: torch rows and timm."""
+    import numpy as np
+
+    backends = {row.split("/")[1] for row in rows if not row.startswith("timm")}
+    if backends - {"torch"}:
+        raise SystemExit(f"--one-process takes torch and timm rows only. Received: {rows}")
+    built = {row: build_phases(row, batch_sizes) for row in rows}
+    lines = ["| phase | row | seconds per step (median) | min-max | vs timm eager |", "|---|---|---|---|---|"]
+    for phase in phases:
+        for row in rows:
+            built[row][phase]()
+            built[row][phase]()  # warm-up: two steps
+        seconds = {row: [] for row in rows}
+        for repetition in range(repeats):
+            for row in rows if repetition % 2 == 0 else rows[::-1]:
+                started = time.perf_counter()
+                built[row][phase]()
+                seconds[row].append(time.perf_counter() - started)
+        yard = np.median(seconds[YARDSTICK]) if YARDSTICK in seconds else None
+        for row in rows:
+            median = np.median(seconds[row])
+            ratio = f"{yard / median:.2f}" if yard else ""
+            lines.append(f"| {phase} | {row} | {median:.3f} | {min(seconds[row]):.3f}-{max(seconds[row]):.3f} | {ratio} |")
+    print("\n".join(lines))
 
 
 # ---------------------------------------------------------------- parent
@@ -158,10 +193,16 @@ def main():
     parser.add_argument("--seconds-per-repetition", type=float, default=1.0)
     parser.add_argument("--json", default="benchmarks/results/convnext.json")
     parser.add_argument("--log-dir", help="the workers' logs; default: logs/ beside the JSON")
+    parser.add_argument("--one-process", action="store_true",
+                        help="torch and timm rows built in this process and timed alternately (no JSON)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         return worker(args.worker, args.batch_sizes)
+    if args.one_process:
+        os.environ.update(harness.device_env(args.device))  # before torch is imported
+        return one_process(args.rows, [f"{p}_b{b}" for b in args.batch_sizes for p in args.phases], args.repeats,
+                           args.batch_sizes)
 
     phases = [f"{p}_b{b}" for b in args.batch_sizes for p in args.phases]
     env = harness.device_env(args.device)
