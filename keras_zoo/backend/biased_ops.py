@@ -26,10 +26,26 @@ def biased_matmul(inputs, kernel, bias):
     return flat.reshape(*inputs.shape[:-1], kernel.shape[-1])
 
 
-def biased_depthwise_conv_same(inputs, kernel, bias):
-    """Stride-1 "same" depthwise convolution of channels-last `inputs`
-    (B, H, W, C) by a Keras depthwise `kernel` (kh, kw, C, 1) of odd sizes,
-    plus `bias` (C,), in one `torch.conv2d`.
+def conv_padding(layer):
+    """For a Keras convolution layer (Conv2D, DepthwiseConv2D), the symmetric
+    (height, width) padding that PyTorch's `conv2d` needs to give the layer's
+    result; None where the one-kernel path does not apply: another backend,
+    no bias, channels-first, dilation, or Keras padding asymmetrically ("same"
+    with an even kernel or a stride above 1: TensorFlow's rule)."""
+    if not (FUSED_BIAS and layer.use_bias and layer.data_format == "channels_last"
+            and tuple(layer.dilation_rate) == (1, 1)):
+        return None
+    if layer.padding == "valid":
+        return (0, 0)
+    if all(stride == 1 for stride in layer.strides) and all(size % 2 == 1 for size in layer.kernel_size):
+        return tuple(size // 2 for size in layer.kernel_size)
+    return None
+
+
+def biased_conv2d(inputs, kernel, bias, strides, padding, groups=1):
+    """Convolution of channels-last `inputs` (B, H, W, C_in) by a Keras
+    kernel (kh, kw, C_in / groups, C_out), plus `bias` (C_out,), in one
+    `torch.conv2d`; `padding` from `conv_padding(layer)`.
 
     The channels-last tensor permuted to (B, C, H, W) is already in PyTorch's
     channels_last memory format, which the oneDNN kernel reads and writes as
@@ -37,9 +53,8 @@ def biased_depthwise_conv_same(inputs, kernel, bias):
     """
     import torch
 
-    kh, kw, channels, _ = kernel.shape
-    weight = kernel.permute(2, 3, 0, 1)  # (C, 1, kh, kw)
     outputs = torch.nn.functional.conv2d(
-        inputs.permute(0, 3, 1, 2), weight, bias, padding=(kh // 2, kw // 2), groups=channels
+        inputs.permute(0, 3, 1, 2), kernel.permute(3, 2, 0, 1), bias,
+        stride=tuple(strides), padding=tuple(padding), groups=groups,
     )
     return outputs.permute(0, 2, 3, 1)

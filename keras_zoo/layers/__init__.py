@@ -1,5 +1,6 @@
 """Building blocks shared by several model families."""
 
+from keras_zoo.layers.conv2d import Conv2D
 from keras_zoo.layers.dense import Dense
 from keras_zoo.layers.depthwise_conv2d import DepthwiseConv2D
 from keras_zoo.layers.feed_forward import FeedForward
@@ -12,6 +13,7 @@ from keras_zoo.layers.transformer_decoder_layer import TransformerDecoderLayer
 from keras_zoo.layers.transformer_encoder_layer import TransformerEncoderLayer
 
 __all__ = [
+    "Conv2D",
     "Dense",
     "DepthwiseConv2D",
     "FeedForward",

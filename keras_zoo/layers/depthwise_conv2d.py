@@ -43,7 +43,7 @@ class DepthwiseConv2D(keras.layers.DepthwiseConv2D):
     Same arguments, variables (`kernel` (kh, kw, C, 1), `bias` (C,)) and
     results as the Keras layer, plus `formulation`:
     - "native": `keras.ops.depthwise_conv`, the backend's grouped convolution
-      (on PyTorch, for stride 1, odd "same" kernels and a bias, one
+      (on PyTorch, with a bias and where Keras' padding is symmetric, one
       `conv2d` that adds the bias and copies nothing:
       `keras_zoo.backend.biased_ops`).
     - "shifted": the sum over the kh*kw kernel taps of the (padded) input
@@ -79,16 +79,6 @@ class DepthwiseConv2D(keras.layers.DepthwiseConv2D):
             and self.data_format == "channels_last"
         )
 
-    def _fused_bias_applies(self):
-        # The one-kernel torch path: symmetric padding only (odd kernel sizes).
-        return (
-            biased_ops.FUSED_BIAS
-            and self.use_bias
-            and self.padding == "same"
-            and self._shifted_applies()
-            and all(size % 2 == 1 for size in self.kernel_size)
-        )
-
     def resolved_formulation(self, input_shape=None):
         """"native" or "shifted", what `call` computes with for `input_shape`."""
         if self.formulation != "auto":
@@ -99,12 +89,15 @@ class DepthwiseConv2D(keras.layers.DepthwiseConv2D):
 
     def call(self, inputs):
         if self.resolved_formulation(inputs.shape) == "native":
-            if self._fused_bias_applies():
-                outputs = biased_ops.biased_depthwise_conv_same(
-                    inputs, ops.cast(self.kernel, inputs.dtype), ops.cast(self.bias, inputs.dtype)
-                )
-                return outputs if self.activation is None else self.activation(outputs)
-            return super().call(inputs)
+            padding = biased_ops.conv_padding(self)
+            if padding is None:
+                return super().call(inputs)
+            kh, kw, channels, multiplier = self.kernel.shape  # as a grouped convolution's kernel:
+            kernel = ops.reshape(ops.cast(self.kernel, inputs.dtype), (kh, kw, 1, channels * multiplier))
+            outputs = biased_ops.biased_conv2d(
+                inputs, kernel, ops.cast(self.bias, inputs.dtype), self.strides, padding, groups=channels
+            )
+            return outputs if self.activation is None else self.activation(outputs)
         outputs = self._shifted_depthwise(inputs)
         if self.use_bias:
             outputs = outputs + ops.cast(self.bias, outputs.dtype)

@@ -2,10 +2,10 @@ import keras
 import numpy as np
 import pytest
 
-from keras_zoo.backend import biased_ops
 from keras_zoo.layers import DepthwiseConv2D
 from keras_zoo.layers.depthwise_conv2d import auto_depthwise_formulation
 from keras_zoo.testing import check_layer
+from keras_zoo.testing import check_same_as_keras
 
 SHAPE = (2, 9, 8, 4)
 
@@ -81,38 +81,27 @@ def test_rejects_bad_formulations():
         DepthwiseConv2D(3, strides=2, formulation="shifted")
 
 
-@pytest.mark.parametrize("kernel_size,padding", [(7, "same"), (4, "same"), ((3, 5), "same"), (3, "valid")])
-def test_native_is_the_keras_layer(kernel_size, padding):
-    # "native" may take a backend's own path (one torch conv2d with the bias);
-    # outputs and one SGD step's weight changes must be Keras' own.
-    x = np.random.default_rng(1).normal(size=SHAPE).astype("float32")
-    steps = []
-    for layer_class, kwargs in ((DepthwiseConv2D, {"formulation": "native"}), (keras.layers.DepthwiseConv2D, {})):
-        keras.utils.set_random_seed(3)
-        model = keras.Sequential([
-            keras.Input(SHAPE[1:]), keras.layers.Dense(SHAPE[-1]),
-            layer_class(kernel_size, padding=padding, bias_initializer="random_normal", **kwargs),
-        ])
-        target = np.random.default_rng(2).normal(size=(SHAPE[0],) + model.output_shape[1:]).astype("float32")
-        model.compile(optimizer=keras.optimizers.SGD(1.0), loss="mse", jit_compile=False)
-        outputs = keras.ops.convert_to_numpy(model(x))
-        before = [keras.ops.convert_to_numpy(w).copy() for w in model.weights]
-        model.train_on_batch(x, target)
-        steps.append([outputs] + [keras.ops.convert_to_numpy(w) - b for w, b in zip(model.weights, before)])
-    for ours, theirs in zip(*steps):
-        assert np.abs(theirs).max() > 0
-        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"kernel_size": 7, "padding": "same"},
+        {"kernel_size": (3, 5), "padding": "same", "depth_multiplier": 2},
+        {"kernel_size": 3, "strides": 2},
+        {"kernel_size": 4, "padding": "same"},  # asymmetric: Keras' own path
+    ],
+)
+def test_native_computes_as_the_keras_layer(kwargs):
+    # "native" may take a backend's own path (one torch conv2d with the bias).
+    kwargs = {**kwargs, "bias_initializer": "random_normal"}
+    check_same_as_keras(lambda: DepthwiseConv2D(formulation="native", **kwargs),
+                        lambda: keras.layers.DepthwiseConv2D(**kwargs), SHAPE)
 
 
-def test_native_adds_the_bias_inside_the_convolution_on_torch(monkeypatch):
-    if not biased_ops.FUSED_BIAS:
-        pytest.skip(f"no fused bias on the {keras.backend.backend()} backend: Keras' depthwise_conv runs")
-    calls = []
-    fused = biased_ops.biased_depthwise_conv_same
-    monkeypatch.setattr(biased_ops, "biased_depthwise_conv_same", lambda *args: calls.append(args) or fused(*args))
+def test_native_adds_the_bias_inside_the_convolution_on_torch(fused_calls):
     x = np.ones(SHAPE, "float32")
     DepthwiseConv2D(7, padding="same", formulation="native")(x)
-    assert len(calls) == 1
-    for kwargs in ({"kernel_size": 4}, {"kernel_size": 3, "padding": "valid"}, {"kernel_size": 3, "strides": 2}):
+    DepthwiseConv2D(3, strides=2, depth_multiplier=2, formulation="native")(x)
+    assert fused_calls["biased_conv2d"] == 2
+    for kwargs in ({"kernel_size": 4}, {"kernel_size": 3, "strides": 2}, {"kernel_size": 3, "use_bias": False}):
         DepthwiseConv2D(**{"padding": "same", **kwargs}, formulation="native")(x)  # Keras' own path
-    assert len(calls) == 1
+    assert fused_calls["biased_conv2d"] == 2

@@ -1,6 +1,7 @@
 import keras
 import numpy as np
 
+from keras_zoo.layers import Conv2D
 from keras_zoo.models.convnext.convnext_block import ConvNeXtBlock
 from keras_zoo.models.convnext.convnext_block import convnext_kernel_initializer
 from keras_zoo.models.image_model import ImageModel
@@ -77,7 +78,7 @@ class ConvNeXtBackbone(ImageModel):
 
         # === Layers and functional model ===
         images = keras.Input(shape=input_shape, name="images")
-        x = keras.layers.Conv2D(
+        x = Conv2D(
             dims[0], 4, strides=4, kernel_initializer=convnext_kernel_initializer(),
             dtype=dtype, name="stem_conv",
         )(images)
@@ -89,7 +90,7 @@ class ConvNeXtBackbone(ImageModel):
                 x = keras.layers.LayerNormalization(
                     epsilon=1e-6, dtype=dtype, name=f"stage{stage + 1}_downsample_norm"
                 )(x)
-                x = keras.layers.Conv2D(
+                x = Conv2D(
                     dims[stage], 2, strides=2,
                     kernel_initializer=convnext_kernel_initializer(),
                     dtype=dtype, name=f"stage{stage + 1}_downsample_conv",
