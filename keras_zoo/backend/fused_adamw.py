@@ -15,6 +15,18 @@ import keras
 FUSED_ADAMW = keras.backend.backend() == "torch"
 
 
+def fused_update_applies():
+    """Whether `fused_adam_update` may run now: on PyTorch, and not while
+    `torch.compile` traces the step (`jit_compile=True`), whose
+    functionalization refuses the kernel's in-place updates; Keras' own
+    update is traced there instead."""
+    if not FUSED_ADAMW:
+        return False
+    import torch
+
+    return not torch.compiler.is_compiling()
+
+
 def fused_adam_update(variables, grads, momentums, velocities, learning_rate, beta_1, beta_2, epsilon, step):
     """One Adam update of torch tensors in place, as Keras computes it.
 

@@ -9,12 +9,13 @@ class FusedAdamW(keras.optimizers.AdamW):
     """`keras.optimizers.AdamW` whose update runs as one fused kernel per
     variable on PyTorch (`torch._fused_adamw_`; see
     `keras_zoo.backend.fused_adamw`). Same arguments, config, variables and
-    updates as Keras' AdamW (tested equal); on JAX and TensorFlow, and with
-    `amsgrad=True`, it runs Keras' own update. The recipes' "adamw" builds it.
+    updates as Keras' AdamW (tested equal); on JAX and TensorFlow, with
+    `amsgrad=True`, and inside `torch.compile` (`jit_compile=True`), it runs
+    Keras' own update. The recipes' "adamw" builds it.
     """
 
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
-        if not fused_adamw.FUSED_ADAMW or self.amsgrad:
+        if self.amsgrad or not fused_adamw.fused_update_applies():
             return super()._backend_update_step(grads, trainable_variables, learning_rate)
         indices = [self._get_variable_index(variable) for variable in trainable_variables]
         fused_adamw.fused_adam_update(

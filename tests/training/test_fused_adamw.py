@@ -42,6 +42,24 @@ def test_updates_as_keras_adamw(exclude):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
 
 
+def test_trains_as_keras_adamw_in_a_compiled_step():
+    # jit_compile=True: XLA on JAX/TensorFlow, torch.compile on PyTorch (which
+    # cannot trace the fused kernel: Keras' update runs there).
+    x = np.random.default_rng(0).normal(size=(16, 4)).astype("float32")
+    y = np.random.default_rng(1).normal(size=(16, 3)).astype("float32")
+    weights = []
+    for optimizer in (FusedAdamW(1e-2, weight_decay=0.1), keras.optimizers.AdamW(1e-2, weight_decay=0.1)):
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        model.compile(optimizer=optimizer, loss="mse", jit_compile=True)
+        start = [keras.ops.convert_to_numpy(w).copy() for w in model.weights]
+        model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+        weights.append([keras.ops.convert_to_numpy(w) for w in model.weights])
+    for ours, theirs, before in zip(*weights, start):
+        assert np.abs(theirs - before).max() > 1e-3  # 4 steps moved the weights
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7)
+
+
 def test_fuses_on_torch_only(monkeypatch):
     calls = []
     fused = fused_adamw.fused_adam_update
