@@ -1,36 +1,45 @@
+import math
+
 import keras
 from keras import ops
 
 from keras_zoo.backend import biased_ops
 from keras_zoo.backend.accelerator import on_accelerator
+from keras_zoo.layers.shifted_depthwise import shifted_depthwise_conv
 
 FORMULATIONS = ("auto", "native", "shifted")
-# Below this height or width "auto" stays native: the shifted sum compiles
-# ~3x slower (first training step of the 32x32 test ConvNeXt on JAX CPU: 82 s
-# against 26 s, loaded machine) and small maps gain little at run time.
-MIN_SHIFTED_SIZE = 14
+# Below this many input values per call (batch x height x width x channels)
+# "auto" stays native on JAX CPU: the shifted sum compiles ~2x slower, a cost
+# per layer, while its run-time gain grows with the values. First training
+# step / next steps, JAX on a 2-core CPU: the tests' ConvNeXt (dims 8-32,
+# 32x32, batch 16; 512-8192 values per call) 9.0 s / 8 ms shifted against
+# 4.5 s / 14 ms native; the digits recipe's (dims 32-256, batch 64;
+# 16384-131072 values) 8.9 s / 46 ms against 4.5 s / 116 ms.
+MIN_SHIFTED_VALUES = 16384
 
 
-def auto_depthwise_formulation(backend=None, accelerator=None, spatial_shape=None):
+def auto_depthwise_formulation(backend=None, accelerator=None, input_shape=None):
     """The formulation `formulation="auto"` picks, per backend, device and
-    feature-map size `(height, width)` (None: large enough).
+    input shape `(batch, height, width, channels)` (None: large enough).
 
     Measured on a 2-core CPU, (8, 56, 56, 96) by a 7x7 kernel, forward /
     forward+gradient (the whole-model effect is in benchmarks/README.md):
     - JAX CPU: XLA compiles the grouped convolution
       (`lax.conv_general_dilated(feature_group_count=C)`) into a slow generic
       loop (~230 / ~1000 ms); 49 shifted multiply-adds fuse into one loop
-      (~9 / ~290 ms): "shifted".
+      (~9 / ~95 ms, the kernel gradient accumulated image by image:
+      `keras_zoo.layers.shifted_depthwise`): "shifted".
     - TensorFlow CPU: the oneDNN depthwise kernel without XLA is fastest
       (~12-24 / ~33-120 ms), the shifted sum is slower: "native" (and the
       recipes leave XLA off on CPU, Keras' "auto" default there).
     - PyTorch: `conv2d(groups=C)` is fast; 49 eager ops are not: "native".
     - Any GPU/TPU: the vendors' fused depthwise kernels: "native".
-    - Maps smaller than MIN_SHIFTED_SIZE on a side: "native" (compile time).
+    - Inputs of fewer than MIN_SHIFTED_VALUES values, or of unknown size:
+      "native" (compile time).
     """
     backend = backend or keras.backend.backend()
     accelerator = on_accelerator() if accelerator is None else accelerator
-    small = spatial_shape is not None and any(s is None or s < MIN_SHIFTED_SIZE for s in spatial_shape)
+    small = input_shape is not None and (None in input_shape or math.prod(input_shape) < MIN_SHIFTED_VALUES)
     if backend == "jax" and not accelerator and not small:
         return "shifted"
     return "native"
@@ -48,11 +57,12 @@ class DepthwiseConv2D(keras.layers.DepthwiseConv2D):
       `keras_zoo.backend.biased_ops`).
     - "shifted": the sum over the kh*kw kernel taps of the (padded) input
       shifted by the tap, times the tap's per-channel weight. Only pads,
-      slices and multiply-adds, which XLA fuses well on CPU. Needs stride 1,
+      slices and multiply-adds, which XLA fuses well on CPU; the gradient is
+      written out (`keras_zoo.layers.shifted_depthwise`). Needs stride 1,
       dilation 1, depth_multiplier 1 and channels_last.
-    - "auto": `auto_depthwise_formulation()` (shifted on JAX CPU for maps of
-      at least 14x14, otherwise native), falling back to native where shifted
-      does not apply.
+    - "auto": `auto_depthwise_formulation()` (shifted on JAX CPU for inputs
+      of at least MIN_SHIFTED_VALUES values, otherwise native), falling
+      back to native where shifted does not apply.
     The formulation is read at call time, so it can be changed after building.
     """
 
@@ -85,7 +95,7 @@ class DepthwiseConv2D(keras.layers.DepthwiseConv2D):
             return self.formulation
         if not self._shifted_applies():
             return "native"
-        return auto_depthwise_formulation(spatial_shape=None if input_shape is None else tuple(input_shape[1:3]))
+        return auto_depthwise_formulation(input_shape=None if input_shape is None else tuple(input_shape))
 
     def call(self, inputs):
         if self.resolved_formulation(inputs.shape) == "native":
@@ -107,18 +117,12 @@ class DepthwiseConv2D(keras.layers.DepthwiseConv2D):
 
     def _shifted_depthwise(self, inputs):
         kh, kw = self.kernel_size
-        height, width = ops.shape(inputs)[1], ops.shape(inputs)[2]
         if self.padding == "same":  # as TF/Keras "same" at stride 1: extra row/column after
-            inputs = ops.pad(inputs, ((0, 0), ((kh - 1) // 2, kh // 2), ((kw - 1) // 2, kw // 2), (0, 0)))
+            padding = (((kh - 1) // 2, kh // 2), ((kw - 1) // 2, kw // 2))
         else:  # "valid"
-            height, width = height - kh + 1, width - kw + 1
-        kernel = ops.cast(self.kernel, inputs.dtype)  # (kh, kw, C, 1)
-        outputs = None
-        for i in range(kh):
-            for j in range(kw):
-                tap = inputs[:, i : i + height, j : j + width, :] * kernel[i, j, :, 0]  # (B, H, W, C)
-                outputs = tap if outputs is None else outputs + tap
-        return outputs
+            padding = ((0, 0), (0, 0))
+        kernel = ops.cast(self.kernel, inputs.dtype)[:, :, :, 0]  # (kh, kw, C)
+        return shifted_depthwise_conv(inputs, kernel, padding)
 
     def get_config(self):
         return {**super().get_config(), "formulation": self.formulation}

@@ -37,7 +37,7 @@ def test_formulations_compute_the_same_outputs(kernel_size, padding):
     np.testing.assert_allclose(keras.ops.convert_to_numpy(shifted(x)), expected, rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.parametrize("kernel_size,padding", [(3, "same"), (4, "same"), ((3, 2), "valid")])
+@pytest.mark.parametrize("kernel_size,padding", [(7, "same"), (4, "same"), ((3, 2), "valid")])
 def test_formulations_compute_the_same_gradients(kernel_size, padding):
     # One SGD step with lr=1 moves each weight by minus its gradient; a Dense
     # before the convolution receives the gradient with respect to its input.
@@ -66,12 +66,13 @@ def test_auto_rule():
         assert auto_depthwise_formulation(backend, accelerator=False) == "native"
     for backend in ("jax", "tensorflow", "torch"):
         assert auto_depthwise_formulation(backend, accelerator=True) == "native"
-    assert auto_depthwise_formulation("jax", accelerator=False, spatial_shape=(56, 14)) == "shifted"
-    assert auto_depthwise_formulation("jax", accelerator=False, spatial_shape=(56, 13)) == "native"  # compile time
-    assert auto_depthwise_formulation("jax", accelerator=False, spatial_shape=(None, 56)) == "native"
+    assert auto_depthwise_formulation("jax", accelerator=False, input_shape=(1, 7, 7, 768)) == "shifted"  # ConvNeXt-T stage 4
+    assert auto_depthwise_formulation("jax", accelerator=False, input_shape=(64, 2, 2, 64)) == "shifted"
+    assert auto_depthwise_formulation("jax", accelerator=False, input_shape=(64, 2, 2, 63)) == "native"  # compile time
+    assert auto_depthwise_formulation("jax", accelerator=False, input_shape=(None, 56, 56, 96)) == "native"
     assert DepthwiseConv2D(3, strides=2).resolved_formulation() == "native"  # shifted needs stride 1
     layer = DepthwiseConv2D(3)
-    assert layer.resolved_formulation((2, 56, 56, 8)) == auto_depthwise_formulation(spatial_shape=(56, 56))
+    assert layer.resolved_formulation((2, 56, 56, 8)) == auto_depthwise_formulation(input_shape=(2, 56, 56, 8))
 
 
 def test_rejects_bad_formulations():
