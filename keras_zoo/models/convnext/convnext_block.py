@@ -1,5 +1,6 @@
 import keras
 
+from keras_zoo.backend.sublayer_call import sublayer_call
 from keras_zoo.layers import Dense, DepthwiseConv2D, LayerScale, StochasticDepth
 
 # The paper's code draws weights from trunc_normal_(std=0.02) with absolute
@@ -99,9 +100,12 @@ class ConvNeXtBlock(keras.layers.Layer):
         self.drop_path.build(input_shape)
 
     def call(self, inputs, training=None):
-        x = self.norm(self.dwconv(inputs))  # (B, H, W, C)
-        x = self.pwconv2(self.pwconv1(x))  # (B, H, W, 4C) -> (B, H, W, C)
-        return inputs + self.drop_path(self.layer_scale(x), training=training)
+        x = sublayer_call(self.norm, sublayer_call(self.dwconv, inputs))  # (B, H, W, C)
+        x = sublayer_call(self.pwconv2, sublayer_call(self.pwconv1, x))  # (B, H, W, 4C) -> (B, H, W, C)
+        x = sublayer_call(self.layer_scale, x)
+        if self.drop_path_rate:  # otherwise drop_path is the identity
+            x = self.drop_path(x, training=training)
+        return inputs + x
 
     def compute_output_shape(self, input_shape):
         return input_shape
