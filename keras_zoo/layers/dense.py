@@ -7,7 +7,8 @@ from keras_zoo.backend import biased_ops
 @keras.saving.register_keras_serializable(package="keras_zoo")
 class Dense(keras.layers.Dense):
     """`keras.layers.Dense` that adds its bias inside the product where the
-    backend can (PyTorch's `addmm`; see `keras_zoo.backend.biased_ops`).
+    backend can (PyTorch's `addmm`, and in CPU inference oneDNN's product with
+    bias and GELU/ReLU in one kernel; see `keras_zoo.backend.biased_ops`).
 
     Same arguments, config, variables (LoRA included) and results as the
     Keras layer (tested equal, gradients too); on other backends it computes
@@ -17,9 +18,6 @@ class Dense(keras.layers.Dense):
     def call(self, inputs, training=None):
         if not (biased_ops.FUSED_BIAS and self.bias is not None):
             return super().call(inputs, training=training)
-        x = biased_ops.biased_matmul(
-            inputs, ops.cast(self.kernel, inputs.dtype), ops.cast(self.bias, inputs.dtype)
+        return biased_ops.biased_matmul(
+            inputs, ops.cast(self.kernel, inputs.dtype), ops.cast(self.bias, inputs.dtype), self.activation
         )
-        if self.activation is not None:
-            x = self.activation(x)
-        return x
