@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import sys
 import time
 
@@ -172,6 +173,8 @@ def groups_of(rows):
     for key, members in groups.items():
         if YARDSTICK in rows and YARDSTICK not in members:
             members.append(YARDSTICK)
+    if groups.get("torch") == [YARDSTICK] and len(groups) > 1:
+        del groups["torch"]  # already timed beside every other group
     return list(groups.values())
 
 
@@ -195,17 +198,21 @@ def main():
     parser.add_argument("--log-dir", help="the workers' logs; default: logs/ beside the JSON")
     parser.add_argument("--one-process", action="store_true",
                         help="torch and timm rows built in this process and timed alternately (no JSON)")
+    harness.add_malloc_hugepages_argument(parser)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         return worker(args.worker, args.batch_sizes)
     if args.one_process:
+        if args.malloc_hugepages:  # glibc reads its tunables when the process starts
+            raise SystemExit(f"--malloc-hugepages starts workers; with --one-process, set "
+                             f"GLIBC_TUNABLES={harness.MALLOC_HUGEPAGES} before the command instead.")
         os.environ.update(harness.device_env(args.device))  # before torch is imported
         return one_process(args.rows, [f"{p}_b{b}" for b in args.batch_sizes for p in args.phases], args.repeats,
                            args.batch_sizes)
 
     phases = [f"{p}_b{b}" for b in args.batch_sizes for p in args.phases]
-    env = harness.device_env(args.device)
+    env = harness.device_env(args.device, args.malloc_hugepages)
     env["BENCHMARK_BATCH_SIZES"] = " ".join(map(str, args.batch_sizes))
     log_directory = args.log_dir or os.path.join(os.path.dirname(args.json), "logs")
     os.makedirs(log_directory, exist_ok=True)
@@ -246,6 +253,7 @@ def _images_per_second(results, matmul):
             out = {k: v for k, v in entry.items() if k != "seconds_per_step"}
             if entry.get("seconds_per_step"):
                 spread = harness.summarize(entry["seconds_per_step"])
+                out["minor_faults_per_step_median"] = statistics.median(entry["minor_faults_per_step"])
                 out.update(
                     images_per_second=batch / spread["median"],
                     images_per_second_min=batch / spread["max"],
@@ -269,15 +277,16 @@ def format_table(report):
     lines = [
         f"ConvNeXt-T 224x224 float32 on {report['machine']['accelerator']} ({report['machine']['cpus']} CPUs); "
         f"float32 matmul {report['matmul']['gflops']:.0f} GFLOP/s",
-        "| group | row | phase | images/s (median) | min-max | vs timm eager | GFLOP/s | of matmul | peak RSS MB | first step s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| group | row | phase | images/s (median) | min-max | vs timm eager | GFLOP/s | of matmul | peak RSS MB | "
+        "page faults per step | first step s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for number, group in enumerate(report["groups"], 1):
         results = group["results"]
         for row in group["rows"]:
             for phase, entry in results.get(row, {}).items():
                 if "images_per_second" not in entry:
-                    lines.append(f"| {number} | {row} | {phase} | failed: {entry.get('error', '?')} | | | | | | |")
+                    lines.append(f"| {number} | {row} | {phase} | failed: {entry.get('error', '?')} | | | | | | | |")
                     continue
                 yard = results.get(YARDSTICK, {}).get(phase, {}).get("images_per_second")
                 ratio = f"{entry['images_per_second'] / yard:.2f}" if yard else ""
@@ -285,7 +294,7 @@ def format_table(report):
                     f"| {number} | {row} | {phase} | {entry['images_per_second']:.2f} | "
                     f"{entry['images_per_second_min']:.2f}-{entry['images_per_second_max']:.2f} | {ratio} | "
                     f"{entry['gflops']:.1f} | {100 * entry['matmul_fraction']:.0f}% | {entry.get('peak_rss_mb', 0):.0f} | "
-                    f"{entry.get('compile_seconds', 0):.1f} |"
+                    f"{entry.get('minor_faults_per_step_median', 0):.0f} | {entry.get('compile_seconds', 0):.1f} |"
                 )
     return "\n".join(lines)
 

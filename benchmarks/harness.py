@@ -41,16 +41,24 @@ def serve(phases):
                 phase()
                 _reply({"step_seconds": time.perf_counter() - started, "first_seconds": compile_seconds})
             else:
+                faults = minor_faults()
                 started = time.perf_counter()
                 for _ in range(command["steps"]):
                     phase()
-                _reply({"seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb()})
+                _reply({"seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb(),
+                        "minor_faults": minor_faults() - faults})
         except Exception as error:  # a row that fails is reported, not fatal
             _reply({"error": f"{type(error).__name__}: {error}"[:300]})
 
 
 def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def minor_faults():
+    """Pages this process has faulted in so far: memory handed back to the
+    system and touched again costs one fault per 4 KiB page."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 def _reply(message):
@@ -126,6 +134,7 @@ def run_group(module, rows, phases, repeats, env, log_directory, target_seconds=
                         steps.pop(worker.row)
                         continue
                     entry["seconds_per_step"].append(reply["seconds"] / steps[worker.row])
+                    entry.setdefault("minor_faults_per_step", []).append(reply["minor_faults"] // steps[worker.row])
                     entry["peak_rss_mb"] = reply["peak_rss_mb"]
                 _log(f"  {phase} repetition {repeat + 1}/{repeats} done")
             if on_phase:
@@ -146,15 +155,22 @@ def summarize(seconds_per_step):
     }
 
 
-def device_env(device):
+def device_env(device, malloc_hugepages=False):
     """Environment of the workers: `cpu` hides accelerators from every
     backend; `auto` leaves them visible. GPU memory grows on demand, so that
-    the rows of a group fit on one device together."""
+    the rows of a group fit on one device together. `malloc_hugepages` asks
+    glibc to back its large blocks with transparent huge pages, for every row
+    alike: each 2 MiB page is then one fault instead of 512."""
     env = dict(os.environ)
     env.update(XLA_PYTHON_CLIENT_PREALLOCATE="false", TF_FORCE_GPU_ALLOW_GROWTH="true", TF_CPP_MIN_LOG_LEVEL="2")
     if device == "cpu":
         env.update(CUDA_VISIBLE_DEVICES="", JAX_PLATFORMS="cpu")
+    if malloc_hugepages:
+        env["GLIBC_TUNABLES"] = ":".join(filter(None, [env.get("GLIBC_TUNABLES"), MALLOC_HUGEPAGES]))
     return env
+
+
+MALLOC_HUGEPAGES = "glibc.malloc.hugetlb=1"  # glibc >= 2.35: madvise(MADV_HUGEPAGE) on its mmap'd blocks
 
 
 def _log(message):
@@ -170,7 +186,13 @@ def standard_arguments(parser, default_rows, default_json):
     parser.add_argument("--seconds-per-repetition", type=float, default=1.0)
     parser.add_argument("--json", default=default_json)
     parser.add_argument("--log-dir", help="the workers' logs; default: logs/ beside the JSON")
+    add_malloc_hugepages_argument(parser)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+
+
+def add_malloc_hugepages_argument(parser):
+    parser.add_argument("--malloc-hugepages", action="store_true",
+                        help=f"run every worker with GLIBC_TUNABLES={MALLOC_HUGEPAGES} (Linux, glibc >= 2.35)")
 
 
 def groups_with_yardstick(rows, yardstick, group_of):
@@ -189,7 +211,7 @@ def measure(module, title, args, phases, rates, yardstick, group_of, worker_args
     """Times `args.rows` grouped by `group_of` on `phases` and writes the JSON
     after every phase. `rates[phase]` = (units per step, unit name), e.g.
     (256, "tokens/s"). Returns the report (see `format_rates`)."""
-    env = env or device_env(args.device)
+    env = env or device_env(args.device, args.malloc_hugepages)
     log_directory = args.log_dir or os.path.join(os.path.dirname(args.json) or ".", "logs")
     os.makedirs(log_directory, exist_ok=True)
     started = time.time()

@@ -33,3 +33,23 @@ def test_rates_are_units_over_the_median_step_and_failures_are_reported():
     lines = harness.format_rates(report).splitlines()
     assert "| 1 | a/jax | train | 512.00 tokens/s | 256.00-1024.00 | 2.00 | 100 | 3.0 |" in lines
     assert any("broken/jax" in line and "failed: build failed" in line for line in lines)
+
+
+def test_minor_faults_count_pages_touched_for_the_first_time():
+    if keras.backend.backend() != "jax":
+        pytest.skip("pure Python: runs once, in the JAX process of the suite")
+    pages = 4096  # 16 MiB of 4 KiB pages, above glibc's mmap threshold: fresh from the system
+    before = harness.minor_faults()
+    block = bytearray(pages * 4096)  # calloc'd: mapped but not yet touched
+    block[::4096] = b"\x01" * pages  # one write per page
+    assert harness.minor_faults() - before >= pages * 0.9
+
+
+def test_malloc_hugepages_adds_the_glibc_tunable_to_every_worker(monkeypatch):
+    if keras.backend.backend() != "jax":
+        pytest.skip("pure Python: runs once, in the JAX process of the suite")
+    monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
+    assert "GLIBC_TUNABLES" not in harness.device_env("cpu")
+    assert harness.device_env("cpu", malloc_hugepages=True)["GLIBC_TUNABLES"] == "glibc.malloc.hugetlb=1"
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")  # kept, not replaced
+    assert harness.device_env("cpu", True)["GLIBC_TUNABLES"] == "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1"
