@@ -101,8 +101,12 @@ def biased_conv2d(inputs, kernel, bias, strides, padding, groups=1):
     """
     import torch
 
-    outputs = torch.nn.functional.conv2d(
-        inputs.permute(0, 3, 1, 2), kernel.permute(3, 2, 0, 1), bias,
-        stride=tuple(strides), padding=tuple(padding), groups=groups,
-    )
+    from keras_zoo.backend import torch_depthwise
+
+    inputs, kernel = inputs.permute(0, 3, 1, 2), kernel.permute(3, 2, 0, 1)
+    if torch_depthwise.applies(inputs, kernel, strides, groups):  # its kernel gradient is faster on the CPU
+        outputs = torch_depthwise.depthwise_conv2d(inputs, kernel, bias, padding)
+    else:
+        outputs = torch.nn.functional.conv2d(inputs, kernel, bias, stride=tuple(strides), padding=tuple(padding),
+                                             groups=groups)
     return outputs.permute(0, 2, 3, 1)
