@@ -5,9 +5,11 @@ from keras import ops
 
 from keras_zoo.backend import biased_ops
 from keras_zoo.backend.accelerator import on_accelerator
+from keras_zoo.layers.batched_grad_depthwise import batched_grad_depthwise_conv
 from keras_zoo.layers.shifted_depthwise import shifted_depthwise_conv
 
-FORMULATIONS = ("auto", "native", "shifted")
+FORMULATIONS = ("auto", "native", "shifted", "batched_grad")
+WRITTEN_OUT = {"shifted": shifted_depthwise_conv, "batched_grad": batched_grad_depthwise_conv}
 # Below this many input values per call (batch x height x width x channels)
 # "auto" stays native on JAX CPU: the shifted sum compiles ~2x slower, a cost
 # per layer, while its run-time gain grows with the values. First training
@@ -30,9 +32,13 @@ def auto_depthwise_formulation(backend=None, accelerator=None, input_shape=None)
       (~9 / ~95 ms, the kernel gradient accumulated image by image:
       `keras_zoo.layers.shifted_depthwise`): "shifted".
     - TensorFlow CPU: the oneDNN depthwise kernel without XLA is fastest
-      (~12-24 / ~33-120 ms), the shifted sum is slower: "native" (and the
-      recipes leave XLA off on CPU, Keras' "auto" default there).
-    - PyTorch: `conv2d(groups=C)` is fast; 49 eager ops are not: "native".
+      (~2 ms forward), the shifted sum is slower (and the recipes leave XLA
+      off on CPU, Keras' "auto" default there); its kernel-gradient kernel
+      is slow (15 ms) where a depthwise convolution over the batch takes
+      10 (`keras_zoo.layers.batched_grad_depthwise`): "batched_grad".
+    - PyTorch: `conv2d(groups=C)` is fast; 49 eager ops are not: "native"
+      (which computes the kernel gradient over the batch on the CPU itself:
+      `keras_zoo.backend.torch_depthwise`).
     - Any GPU/TPU: the vendors' fused depthwise kernels: "native".
     - Inputs of fewer than MIN_SHIFTED_VALUES values, or of unknown size:
       "native" (compile time).
@@ -42,6 +48,8 @@ def auto_depthwise_formulation(backend=None, accelerator=None, input_shape=None)
     small = input_shape is not None and (None in input_shape or math.prod(input_shape) < MIN_SHIFTED_VALUES)
     if backend == "jax" and not accelerator and not small:
         return "shifted"
+    if backend == "tensorflow" and not accelerator:
+        return "batched_grad"
     return "native"
 
 
@@ -60,9 +68,14 @@ class DepthwiseConv2D(keras.layers.DepthwiseConv2D):
       slices and multiply-adds, which XLA fuses well on CPU; the gradient is
       written out (`keras_zoo.layers.shifted_depthwise`). Needs stride 1,
       dilation 1, depth_multiplier 1 and channels_last.
+    - "batched_grad": the native convolution, its gradient written out with
+      the kernel gradient as one depthwise convolution over the batch laid
+      out as channels (`keras_zoo.layers.batched_grad_depthwise`). Same
+      conditions as "shifted".
     - "auto": `auto_depthwise_formulation()` (shifted on JAX CPU for inputs
-      of at least MIN_SHIFTED_VALUES values, otherwise native), falling
-      back to native where shifted does not apply.
+      of at least MIN_SHIFTED_VALUES values, batched_grad on TensorFlow CPU
+      in float32, otherwise native), falling back to native where the
+      chosen one does not apply.
     The formulation is read at call time, so it can be changed after building.
     """
 
@@ -72,16 +85,16 @@ class DepthwiseConv2D(keras.layers.DepthwiseConv2D):
             raise ValueError(
                 f"`formulation` must be one of {FORMULATIONS}. Received: formulation={formulation!r}"
             )
-        if formulation == "shifted" and not self._shifted_applies():
+        if formulation in WRITTEN_OUT and not self._written_out_applies():
             raise ValueError(
-                "formulation='shifted' needs strides=1, dilation_rate=1, depth_multiplier=1 and "
+                f"formulation={formulation!r} needs strides=1, dilation_rate=1, depth_multiplier=1 and "
                 f"data_format='channels_last'. Received: strides={self.strides}, "
                 f"dilation_rate={self.dilation_rate}, depth_multiplier={self.depth_multiplier}, "
                 f"data_format={self.data_format!r}"
             )
         self.formulation = formulation
 
-    def _shifted_applies(self):
+    def _written_out_applies(self):
         return (
             tuple(self.strides) == (1, 1)
             and tuple(self.dilation_rate) == (1, 1)
@@ -90,15 +103,20 @@ class DepthwiseConv2D(keras.layers.DepthwiseConv2D):
         )
 
     def resolved_formulation(self, input_shape=None):
-        """"native" or "shifted", what `call` computes with for `input_shape`."""
+        """"native", "shifted" or "batched_grad", what `call` computes with
+        for `input_shape`."""
         if self.formulation != "auto":
             return self.formulation
-        if not self._shifted_applies():
+        if not self._written_out_applies():
             return "native"
-        return auto_depthwise_formulation(input_shape=None if input_shape is None else tuple(input_shape))
+        formulation = auto_depthwise_formulation(input_shape=None if input_shape is None else tuple(input_shape))
+        if formulation == "batched_grad" and self.compute_dtype != "float32":
+            return "native"  # measured in float32 only
+        return formulation
 
     def call(self, inputs):
-        if self.resolved_formulation(inputs.shape) == "native":
+        formulation = self.resolved_formulation(inputs.shape)
+        if formulation == "native":
             padding = biased_ops.conv_padding(self)
             if padding is None:
                 return super().call(inputs)
@@ -108,21 +126,21 @@ class DepthwiseConv2D(keras.layers.DepthwiseConv2D):
                 inputs, kernel, ops.cast(self.bias, inputs.dtype), self.strides, padding, groups=channels
             )
             return outputs if self.activation is None else self.activation(outputs)
-        outputs = self._shifted_depthwise(inputs)
+        outputs = self._written_out_depthwise(inputs, WRITTEN_OUT[formulation])
         if self.use_bias:
             outputs = outputs + ops.cast(self.bias, outputs.dtype)
         if self.activation is not None:
             outputs = self.activation(outputs)
         return outputs
 
-    def _shifted_depthwise(self, inputs):
+    def _written_out_depthwise(self, inputs, formulation):
         kh, kw = self.kernel_size
         if self.padding == "same":  # as TF/Keras "same" at stride 1: extra row/column after
             padding = (((kh - 1) // 2, kh // 2), ((kw - 1) // 2, kw // 2))
         else:  # "valid"
             padding = ((0, 0), (0, 0))
         kernel = ops.cast(self.kernel, inputs.dtype)[:, :, :, 0]  # (kh, kw, C)
-        return shifted_depthwise_conv(inputs, kernel, padding)
+        return formulation(inputs, kernel, padding)
 
     def get_config(self):
         return {**super().get_config(), "formulation": self.formulation}

@@ -10,15 +10,18 @@ from keras_zoo.testing import check_same_as_keras
 SHAPE = (2, 9, 8, 4)
 
 
-@pytest.mark.parametrize("formulation", ["native", "shifted"])
+WRITTEN_OUT = ["shifted", "batched_grad"]  # compared with "native"
+
+
+@pytest.mark.parametrize("formulation", ["native"] + WRITTEN_OUT)
 def test_layer_checks(tmp_path, formulation):
     check_layer(lambda **kw: DepthwiseConv2D(3, padding="same", formulation=formulation, **kw), SHAPE, str(tmp_path))
 
 
-def _pair(kernel_size, padding):
-    """A native and a shifted layer holding the same random weights."""
+def _pair(kernel_size, padding, formulation):
+    """A native layer and one of `formulation` holding the same random weights."""
     rng = np.random.default_rng(0)
-    layers = [DepthwiseConv2D(kernel_size, padding=padding, formulation=f) for f in ("native", "shifted")]
+    layers = [DepthwiseConv2D(kernel_size, padding=padding, formulation=f) for f in ("native", formulation)]
     for layer in layers:
         layer.build(SHAPE)
     for variable in layers[0].weights:
@@ -28,23 +31,25 @@ def _pair(kernel_size, padding):
     return layers
 
 
+@pytest.mark.parametrize("formulation", WRITTEN_OUT)
 @pytest.mark.parametrize("kernel_size,padding", [(7, "same"), (4, "same"), ((3, 2), "valid")])
-def test_formulations_compute_the_same_outputs(kernel_size, padding):
-    native, shifted = _pair(kernel_size, padding)
+def test_formulations_compute_the_same_outputs(kernel_size, padding, formulation):
+    native, shifted = _pair(kernel_size, padding, formulation)
     x = np.random.default_rng(1).normal(size=SHAPE).astype("float32")
     expected = keras.ops.convert_to_numpy(native(x))
     assert expected.shape == tuple(native.compute_output_shape(SHAPE))
     np.testing.assert_allclose(keras.ops.convert_to_numpy(shifted(x)), expected, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("written_out", WRITTEN_OUT)
 @pytest.mark.parametrize("kernel_size,padding", [(7, "same"), (4, "same"), ((3, 2), "valid")])
-def test_formulations_compute_the_same_gradients(kernel_size, padding):
+def test_formulations_compute_the_same_gradients(kernel_size, padding, written_out):
     # One SGD step with lr=1 moves each weight by minus its gradient; a Dense
     # before the convolution receives the gradient with respect to its input.
     # Asymmetric "same" padding (even kernels) and "valid" included.
     x = np.random.default_rng(1).normal(size=SHAPE).astype("float32")
     trained = []
-    for formulation in ("native", "shifted"):
+    for formulation in ("native", written_out):
         keras.utils.set_random_seed(3)
         model = keras.Sequential([
             keras.Input(SHAPE[1:]), keras.layers.Dense(SHAPE[-1]),
@@ -62,8 +67,9 @@ def test_formulations_compute_the_same_gradients(kernel_size, padding):
 
 def test_auto_rule():
     assert auto_depthwise_formulation("jax", accelerator=False) == "shifted"
-    for backend in ("tensorflow", "torch"):
-        assert auto_depthwise_formulation(backend, accelerator=False) == "native"
+    assert auto_depthwise_formulation("tensorflow", accelerator=False) == "batched_grad"
+    assert auto_depthwise_formulation("tensorflow", accelerator=False, input_shape=(None, 7, 7, 8)) == "batched_grad"
+    assert auto_depthwise_formulation("torch", accelerator=False) == "native"
     for backend in ("jax", "tensorflow", "torch"):
         assert auto_depthwise_formulation(backend, accelerator=True) == "native"
     assert auto_depthwise_formulation("jax", accelerator=False, input_shape=(1, 7, 7, 768)) == "shifted"  # ConvNeXt-T stage 4
@@ -73,13 +79,15 @@ def test_auto_rule():
     assert DepthwiseConv2D(3, strides=2).resolved_formulation() == "native"  # shifted needs stride 1
     layer = DepthwiseConv2D(3)
     assert layer.resolved_formulation((2, 56, 56, 8)) == auto_depthwise_formulation(input_shape=(2, 56, 56, 8))
+    assert DepthwiseConv2D(3, dtype="float64").resolved_formulation() in ("native", "shifted")  # batched_grad: float32
 
 
 def test_rejects_bad_formulations():
     with pytest.raises(ValueError, match="Received: formulation='im2col'"):
         DepthwiseConv2D(3, formulation="im2col")
-    with pytest.raises(ValueError, match="strides"):
-        DepthwiseConv2D(3, strides=2, formulation="shifted")
+    for formulation in WRITTEN_OUT:
+        with pytest.raises(ValueError, match="strides"):
+            DepthwiseConv2D(3, strides=2, formulation=formulation)
 
 
 @pytest.mark.parametrize(
@@ -106,3 +114,23 @@ def test_native_adds_the_bias_inside_the_convolution_on_torch(fused_calls):
     for kwargs in ({"kernel_size": 4}, {"kernel_size": 3, "strides": 2}, {"kernel_size": 3, "use_bias": False}):
         DepthwiseConv2D(**{"padding": "same", **kwargs}, formulation="native")(x)  # Keras' own path
     assert fused_calls["biased_conv2d"] == 2
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="the batch size is unknown only in a TF graph")
+def test_batched_grad_trains_with_an_unknown_batch_size():
+    # Keras' TensorFlow trainer traces its step with the dataset's spec, whose batch size is None.
+    import tensorflow as tf
+
+    layer = DepthwiseConv2D(3, padding="same", formulation="batched_grad")
+    layer.build((None, 6, 6, 2))
+
+    @tf.function(input_signature=[tf.TensorSpec((None, 6, 6, 2))])
+    def kernel_gradient(x):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.square(layer(x)))
+        return tape.gradient(loss, layer.kernel)
+
+    x = np.random.default_rng(0).normal(size=(3, 6, 6, 2)).astype("float32")
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.square(tf.nn.depthwise_conv2d(x, layer.kernel, [1, 1, 1, 1], "SAME") + layer.bias))
+    np.testing.assert_allclose(kernel_gradient(x).numpy(), tape.gradient(loss, layer.kernel).numpy(), rtol=1e-5, atol=1e-5)
