@@ -8,7 +8,7 @@ convnext_tiny, each backend and implementation in its own process.
     python -m benchmarks.convnext --one-process --device cpu --batch-sizes 8 --repeats 8 \
         --rows keras_zoo/torch keras.applications/torch timm/eager
 
-Rows are `implementation/backend`; `keras_zoo:native` and `keras_zoo:shifted`
+Rows are `implementation/backend`; `keras_zoo:native`, `keras_zoo:shifted` and `keras_zoo:batched_grad`
 force the depthwise formulation (see keras_zoo.layers.DepthwiseConv2D), and
 `keras_zoo:keras_adamw` trains with Keras' AdamW instead of the recipes'
 `FusedAdamW` (the same update; one fused kernel per variable on PyTorch).
@@ -55,8 +55,8 @@ def keras_phases(implementation, backend, batch_sizes):
         model = keras_zoo.create_model(
             "convnext_tiny", num_classes=NUM_CLASSES, input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3), classifier_activation=None
         )
-        options = implementation.split(":")[1:]  # keras_zoo:native, keras_zoo:shifted, keras_zoo:keras_adamw
-        for formulation in set(options) & {"native", "shifted"}:
+        options = implementation.split(":")[1:]  # keras_zoo:native, :shifted, :batched_grad, :keras_adamw
+        for formulation in set(options) & {"native", "shifted", "batched_grad"}:
             for layer in model._flatten_layers():
                 if isinstance(layer, keras_zoo.layers.DepthwiseConv2D):
                     layer.formulation = formulation
