@@ -9,11 +9,14 @@ channel c is the correlation of the padded input with the upstream gradient:
 which is itself a depthwise convolution: the input as one image of N*C
 channels, each convolved with its own (H_out, W_out) upstream gradient as
 the kernel, giving a (kh, kw) map per (image, channel), then summed over the
-images. oneDNN runs that far faster. ConvNeXt-T's 7x7 depthwise layers on a
-2-core CPU, batch 8, kernel and bias gradient, native against this:
-(56, 56, 96) 17.9 -> 14.9 ms, (28, 28, 192) 9.0 -> 3.7, (14, 14, 384)
-5.7 -> 2.4, (7, 7, 768) 14.3 -> 1.7 (`benchmarks/README.md`). The input
-gradient stays PyTorch's own (`convolution_backward`), already fast.
+images. oneDNN's depthwise kernels run that faster on small maps and large
+channel counts (ConvNeXt-T's 7x7 layers at batch 8 on a 2-core CPU: (7, 7,
+768) 14.3 -> 1.7 ms, (14, 14, 384) 5.7 -> 2.4), about level on large maps
+(these single-layer timings move by up to 2x between runs). Decided on the
+whole ConvNeXt-T training step, alternated in one process: 1.316 -> 1.191 s
+at batch 8, 5.32 -> 5.06 s at batch 32; restricted to small maps it gained
+less (`benchmarks/README.md`). The input gradient stays PyTorch's own
+(`convolution_backward`), already fast.
 
 Only float32, stride 1, no dilation, one output channel per input channel,
 on the CPU, with a gradient to record and outside `torch.compile`;
