@@ -31,8 +31,15 @@ def initialize(backend=None):
     if dist.is_initialized() or "RANK" not in os.environ:
         return
     if torch.cuda.is_available():
+        local_rank, gpus = int(os.environ.get("LOCAL_RANK", 0)), torch.cuda.device_count()
+        if local_rank >= gpus:  # NCCL cannot give two processes one GPU
+            raise RuntimeError(
+                f"torchrun started more processes on this machine than it has GPUs: local rank "
+                f"{local_rank} of {gpus} GPU(s). Use --nproc_per_node={gpus}, or hide the GPUs "
+                f"(CUDA_VISIBLE_DEVICES='') to run the processes on the CPU."
+            )
         # Keras' torch backend places tensors on the current CUDA device.
-        torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
+        torch.cuda.set_device(local_rank)
     dist.init_process_group(backend or ("nccl" if torch.cuda.is_available() else "gloo"))
 
 

@@ -68,3 +68,19 @@ def test_sharding_keeps_global_batches_aligned_and_drops_uneven_rows():
     assert drop_remainder((np.arange(20),), 6)[0].tolist() == list(range(18))
     with pytest.raises(ValueError, match="batch_size=2, replicas=4"):
         per_replica_batch_size(2, 4)
+
+
+def test_more_processes_than_gpus_is_refused_with_the_way_out(monkeypatch):
+    """torchrun --nproc_per_node=2 on a one-GPU machine (a free Colab): the
+    second process would get an invalid device (or share one under NCCL)."""
+    import torch
+
+    from keras_zoo.distribution import torch_ddp
+
+    monkeypatch.setenv("RANK", "1")
+    monkeypatch.setenv("LOCAL_RANK", "1")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setattr(torch.cuda, "set_device", lambda device: pytest.fail("set_device must not be reached"))
+    with pytest.raises(RuntimeError, match=r"local rank 1 of 1 GPU\(s\).*--nproc_per_node=1.*CUDA_VISIBLE_DEVICES"):
+        torch_ddp.initialize()
