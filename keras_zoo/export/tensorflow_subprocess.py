@@ -22,7 +22,9 @@ def write_in_tensorflow_process(keras_file, path, format, quantize=None, generat
     """Writes the export from a TensorFlow-backend subprocess (no verification:
     the caller verifies against its own, original-backend model)."""
     package_root = os.path.dirname(os.path.dirname(os.path.abspath(keras_zoo.__file__)))
-    environment = dict(os.environ, KERAS_BACKEND="tensorflow")
+    # Writing an export is CPU work, and the caller may hold the GPU (JAX takes 75% of
+    # its memory at start): TensorFlow here sees no GPU.
+    environment = dict(os.environ, KERAS_BACKEND="tensorflow", CUDA_VISIBLE_DEVICES="")
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, environment.get("PYTHONPATH")]))
     command = [sys.executable, "-m", __name__, os.fspath(keras_file), os.fspath(path), format, quantize or "-"]
     if generation:

@@ -22,3 +22,22 @@ def test_generator_tflite_through_a_tensorflow_subprocess(tmp_path):
     assert report.output_scale > 0.1
     # The export (TensorFlow kernels) matches the model on its own backend.
     assert report.max_abs_difference <= 1e-4 * max(1.0, report.output_scale)
+
+
+def test_the_subprocess_sees_no_gpu(tmp_path, monkeypatch):
+    """The caller may hold the GPU (JAX preallocates 75% of its memory); the
+    export is CPU work, so the TensorFlow process must not try to claim it."""
+    import subprocess
+
+    from keras_zoo.export import tensorflow_subprocess
+
+    seen = {}
+
+    def run(command, env, **kwargs):
+        seen.update(env)
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
+    monkeypatch.setattr(tensorflow_subprocess.subprocess, "run", run)
+    tensorflow_subprocess.write_in_tensorflow_process(tmp_path / "m.keras", tmp_path / "m.tflite", "tflite")
+    assert seen["CUDA_VISIBLE_DEVICES"] == "" and seen["KERAS_BACKEND"] == "tensorflow"
