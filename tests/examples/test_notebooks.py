@@ -9,6 +9,7 @@ promises exist.
 
 import glob
 import os
+import sys
 
 import keras
 import pytest
@@ -54,10 +55,12 @@ def test_every_notebook_is_executed_by_this_suite():
 
 
 @pytest.mark.parametrize("name", sorted(NOTEBOOKS))
-def test_notebook_runs_top_to_bottom(name, tmp_path):
+def test_notebook_runs_top_to_bottom(name, tmp_path, monkeypatch):
     backend, parameters, expected_files = NOTEBOOKS[name]
     if keras.backend.backend() != backend:
         pytest.skip(f"{name} runs in the {backend} process of the suite (each notebook once)")
+    # The `keras-zoo` command the notebooks run, found as a shell finds it after pip install.
+    monkeypatch.setenv("PATH", os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")]))
     notebook = nbformat.read(os.path.join(EXAMPLES, name), as_version=4)
     runs_dir = str(tmp_path / "runs")
     overrides = {"BACKEND": backend, "RUNS_DIR": runs_dir, **parameters}
