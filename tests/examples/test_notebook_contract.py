@@ -143,12 +143,11 @@ def test_colab_install_line_provides_what_the_notebook_imports(path):
     assert not missing, f"{os.path.basename(path)} imports modules its install line does not provide: {missing}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=os.path.basename)
-def test_notebook_uses_only_the_public_api(path):
+def _private_uses(source):
     """`import keras_zoo`, or `from keras_zoo[.package] import name` with the
     name in that package's `__all__`; never a module below a package."""
     private = []
-    for module, names in _imports(_code(path)):
+    for module, names in _imports(source):
         if module.split(".")[0] != "keras_zoo":
             continue
         public = _public_names(module) if module.count(".") <= 1 else None
@@ -159,10 +158,25 @@ def test_notebook_uses_only_the_public_api(path):
             private.append(f"from {module} import {', '.join(names)}")
         else:
             private.extend(f"from {module} import {name}" for name in names if name not in public)
-    for attribute in re.findall(r"\bkeras_zoo\.(\w+)", _code(path)):
+    for attribute in re.findall(r"\bkeras_zoo\.(\w+)", source):
         if attribute not in _public_names("keras_zoo") and _public_names(f"keras_zoo.{attribute}") is None:
             private.append(f"keras_zoo.{attribute}")
+    return private
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=os.path.basename)
+def test_notebook_uses_only_the_public_api(path):
+    private = _private_uses(_code(path))
     assert not private, f"{os.path.basename(path)} reaches past the public API: {private}"
+
+
+def test_readme_code_uses_only_the_public_api():
+    """README.md's Python examples are what users copy: the same rule."""
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
+    assert len(blocks) >= 5
+    private = _private_uses("\n".join(blocks))
+    assert not private, f"README.md's examples reach past the public API: {private}"
 
 
 def test_the_contract_checks_fail_on_what_they_guard():
@@ -172,3 +186,7 @@ def test_the_contract_checks_fail_on_what_they_guard():
     assert "tensorflow-cpu" in _resolve(["all"], _pyproject()["optional-dependencies"])
     assert "image_classification_data" in _public_names("keras_zoo.data")
     assert _public_names("keras_zoo.data.image_pipeline") is None  # a module, not a package
+    assert _private_uses("from keras_zoo.training.precision import set_precision\nkeras_zoo.registry.x") == [
+        "from keras_zoo.training.precision import set_precision", "keras_zoo.registry"]
+    assert _private_uses("from keras_zoo.training import set_precision, _private") == [
+        "from keras_zoo.training import _private"]
