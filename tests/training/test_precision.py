@@ -17,8 +17,9 @@ from keras_zoo.training.precision import set_precision
 MIXED = ["mixed_float16", "mixed_bfloat16"]
 # XLA compiles these steps for far longer than one step runs on a small
 # CPU; without it the same mixed-precision math runs (TensorFlow: graph
-# mode, JAX: op by op).
-JIT = False
+# mode, PyTorch: eager). JAX without jit compiles every op on its own, which
+# takes longer still (73 against 38 s for this file): jitted there.
+JIT = keras.backend.backend() == "jax"
 
 
 def _dtype(tensor):
