@@ -1,10 +1,10 @@
 """Datasets: carried in the package, or loaded through tensorflow-datasets."""
 
+from keras_zoo.data import number_translation  # the numbers task: encode, decode, word lists
 from keras_zoo.data.digits import load_digits
 from keras_zoo.data.gan_images import digits_gan_images
 from keras_zoo.data.image_pipeline import image_classification_data
 from keras_zoo.data.tfds_datasets import DatasetNotPreparedError
-from keras_zoo.data import number_translation  # the numbers task: encode, decode, word lists
 
 __all__ = [
     "DatasetNotPreparedError",

@@ -1,4 +1,5 @@
-
+"""Distribution on every backend: `distribution_scope` and `train.distribution`
+(see distribution_strategy), plus one module per backend's own mechanism."""
 
 from keras_zoo.distribution.distribution_strategy import DISTRIBUTIONS
 from keras_zoo.distribution.distribution_strategy import distribution_scope
