@@ -29,12 +29,6 @@ def drop_remainder(arrays, batch_size):
     return tuple(array[:usable] for array in arrays)
 
 
-def drop_partial_batches(dataset, batch_size):
-    """A batched `tf.data.Dataset` whose last, smaller batch is dropped: a
-    sharded step (JAX) cannot split it over the devices."""
-    return dataset.rebatch(batch_size, drop_remainder=True)
-
-
 def divisible_batch_size(batch_size):
     """`batch_size` rounded down to a multiple of the active strategy's or
     mesh's replicas (unchanged on one device)."""
@@ -44,11 +38,36 @@ def divisible_batch_size(batch_size):
     return per_replica_batch_size(batch_size, replicas) * replicas if replicas > 1 else batch_size
 
 
-def whole_batches(dataset, batch_size):
-    """`drop_partial_batches` when batches are split over several replicas
-    and `dataset` is a tf.data pipeline; otherwise `dataset` as is."""
+def pad_batches_to_multiple(dataset, multiple):
+    """A batched tf.data pipeline whose batches are padded to a multiple of
+    `multiple` by repeating their first examples (with a batch size that
+    divides, only a final partial batch changes). Nothing is dropped and
+    fewer than `multiple` examples are counted twice, as torch's
+    DistributedSampler does; `map` keeps the dataset's length known (a
+    `filter` or `rebatch` would make Keras warn that the input ran out)."""
+    import tensorflow as tf
+
+    def pad(*batch):
+        size = tf.shape(tf.nest.flatten(batch)[0])[0]
+        rows = tf.range(-(-size // multiple) * multiple) % size
+        padded = tf.cond(size % multiple == 0, lambda: batch,
+                         lambda: tf.nest.map_structure(lambda tensor: tf.gather(tensor, rows), batch))
+        return padded if len(batch) > 1 else padded[0]
+
+    return dataset.map(pad)
+
+
+def replica_divisible_batches(dataset):
+    """Evaluation batches that split evenly over the replicas of a JAX mesh
+    (`pad_batches_to_multiple`; an uneven batch is an error there). Every
+    other dataset is returned as is: TensorFlow's strategies split a partial
+    batch themselves, one device needs nothing, and in-memory batches
+    (`PyDataset`) are left to their own sizes."""
+    import keras
+
     from keras_zoo.distribution.distribution_strategy import replica_count
 
-    if dataset is None or replica_count() == 1 or not hasattr(dataset, "rebatch"):
+    replicas = replica_count()
+    if dataset is None or replicas == 1 or keras.backend.backend() != "jax" or not hasattr(dataset, "rebatch"):
         return dataset
-    return drop_partial_batches(dataset, batch_size)
+    return pad_batches_to_multiple(dataset, replicas)

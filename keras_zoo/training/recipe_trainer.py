@@ -12,7 +12,7 @@ import time
 import keras
 
 from keras_zoo.distribution.batching import divisible_batch_size
-from keras_zoo.distribution.batching import whole_batches
+from keras_zoo.distribution.batching import replica_divisible_batches
 from keras_zoo.distribution.distribution_strategy import distribution_scope
 from keras_zoo.recipes.schema import RecipeError
 from keras_zoo.training.epoch_csv_logger import EpochCSVLogger
@@ -70,7 +70,7 @@ def train_recipe(recipe, runs_root="saved_models", verbose="auto", extra_callbac
         start = time.time()
         history = model.fit(
             data.train,
-            validation_data=whole_batches(data.validation, batch_size),
+            validation_data=replica_divisible_batches(data.validation),
             epochs=train["epochs"],
             steps_per_epoch=train["steps_per_epoch"] or None,
             shuffle=False,  # the pipeline shuffles

@@ -1,8 +1,10 @@
 """Run by test_jax_distribution.py in a fresh process with four forced host
 devices: the same tiny ConvNeXt trained on one device, data-parallel over
-four and model-parallel on a 2x2 mesh; saves the losses and weights."""
+four and model-parallel on a 2x2 mesh; saves the losses and weights. Also
+evaluates a dataset whose last batch does not split over the devices."""
 
 import sys
+import warnings
 
 import keras
 import numpy as np
@@ -11,6 +13,7 @@ import keras_zoo
 from keras_zoo.distribution import jax_distribution
 from keras_zoo.distribution.batching import drop_remainder
 from keras_zoo.distribution.batching import per_replica_batch_size
+from keras_zoo.distribution.batching import replica_divisible_batches
 
 REQUESTED_BATCH = 6  # does not divide over 4 devices: 4 is used
 
@@ -45,6 +48,35 @@ def replicas_identical(model):
     return True
 
 
+def evaluate_partial_batch(results):
+    """45 examples in batches of 16, data-parallel over 4 devices (the last
+    batch of 13 cannot be split: padded to 16), against one device
+    evaluating the same padded rows."""
+    import tensorflow as tf
+
+    def model():
+        network = keras.Sequential([keras.Input((8,)), keras.layers.Dense(3)])
+        network.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+        return network
+
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(45, 8)).astype("float32"), rng.integers(0, 3, 45)
+    keras.distribution.set_distribution(jax_distribution.data_parallel())
+    distributed = model()
+    dataset = replica_divisible_batches(tf.data.Dataset.from_tensor_slices((x, y)).batch(16))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        metrics = distributed.evaluate(dataset, return_dict=True, verbose=0)
+    keras.distribution.set_distribution(None)
+    single = model()
+    single.set_weights(distributed.get_weights())
+    rows = np.r_[0:45, 32:35]
+    reference = single.evaluate(x[rows], y[rows], batch_size=16, return_dict=True, verbose=0)
+    for name in ("loss", "accuracy"):
+        results[f"partial_batch_{name}"] = np.array([metrics[name], reference[name]])
+    results["partial_batch_warnings"] = np.array([str(w.message) for w in caught] or [""])
+
+
 def main(out_path):
     devices = keras.distribution.list_devices()
     assert len(devices) == 4, devices
@@ -62,6 +94,7 @@ def main(out_path):
         results[f"{name}_pwconv1_shard_shape"] = kernel.addressable_shards[0].data.shape
         for i, weight in enumerate(model.weights):
             results[f"{name}_w{i}"] = np.asarray(weight.value)
+    evaluate_partial_batch(results)
     np.savez(out_path, **results)
 
 

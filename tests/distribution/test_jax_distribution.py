@@ -47,6 +47,15 @@ def test_layout_map_shards_the_block_mlp_over_the_model_axis(runs):
     assert tuple(runs["data_parallel_pwconv1_shard_shape"]) == (64, 256)
 
 
+def test_a_last_batch_that_does_not_split_is_padded_not_dropped(runs):
+    # keras_zoo.distribution.batching.replica_divisible_batches, as the recipe
+    # trainer uses it for validation data: every example evaluated (the three
+    # padding rows repeat the last batch's first three), no Keras warning.
+    np.testing.assert_allclose(*runs["partial_batch_loss"], rtol=1e-5)
+    np.testing.assert_allclose(*runs["partial_batch_accuracy"], rtol=1e-6)
+    assert not any("ran out of data" in message for message in runs["partial_batch_warnings"])
+
+
 def test_mesh_must_divide_the_devices():
     from keras_zoo.distribution.jax_distribution import device_mesh
 
