@@ -25,7 +25,8 @@ class TranslationData:
 
     def __init__(self, splits, train_split, vocabulary_size, batch_size, seed, tokenizer=None):
         self.splits = splits
-        self.train = ArrayBatches(*teacher_forcing_pairs(train_split), batch_size, shuffle=True, seed=seed)
+        self.train = ArrayBatches(*teacher_forcing_pairs(train_split), batch_size, shuffle=True, seed=seed,
+                                  drop_remainder=True)
         self.validation = ArrayBatches(
             *teacher_forcing_pairs(splits["validation"]), _VALIDATION_BATCH_SIZE, shuffle=False
         )

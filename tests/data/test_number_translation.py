@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from keras_zoo.data import number_translation as data
 
@@ -56,3 +57,14 @@ def test_array_batches_cover_every_row_once_per_epoch():
     np.testing.assert_array_equal(first[0]["target"][:, 0], 2 * first[1])
     batches.on_epoch_end()
     assert not np.array_equal(batches[0][1], first[1])  # reshuffled
+
+
+def test_array_batches_can_leave_out_the_partial_batch():
+    from keras_zoo.data.array_batches import ArrayBatches
+
+    batches = ArrayBatches(np.arange(10)[:, None], np.arange(10), batch_size=4, seed=1, drop_remainder=True)
+    assert len(batches) == 2
+    assert [len(batches[i][1]) for i in range(len(batches))] == [4, 4]
+    assert len(ArrayBatches(np.arange(8)[:, None], np.arange(8), batch_size=4, drop_remainder=True)) == 2
+    with pytest.raises(ValueError, match=r"Fewer examples \(3\) than one batch \(batch_size=4\)"):
+        ArrayBatches(np.arange(3)[:, None], np.arange(3), batch_size=4, drop_remainder=True)

@@ -86,3 +86,12 @@ def test_bleu_is_sacrebleus_corpus_bleu():
     references = ["the cat sat on the mat", "a dog ran in the park today"]
     assert corpus_bleu(references, references) == pytest.approx(100.0)
     assert corpus_bleu(["completely different words here", "nothing"], references) < 5.0
+
+
+def test_training_batches_are_whole_and_validation_keeps_every_sentence():
+    # Whole training batches split over any mesh that divides the batch size;
+    # validation (no gradient) keeps its last, partial batch.
+    recipe = load_recipe("transformer_number_translation", TINY + ["data.num_train=250", "data.num_validation=30"])
+    data = build_translation_data(recipe)
+    assert len(data.train) == data.steps_per_epoch == 7  # 250 // 32: the last 26 each epoch wait a reshuffle
+    assert sum(len(data.validation[i][1]) for i in range(len(data.validation))) == 30
