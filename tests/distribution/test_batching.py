@@ -5,6 +5,7 @@ import keras
 import numpy as np
 import pytest
 
+from keras_zoo.data.array_batches import ArrayBatches
 from keras_zoo.distribution.batching import pad_batches_to_multiple
 from keras_zoo.distribution.batching import replica_divisible_batches
 
@@ -41,7 +42,7 @@ def test_dict_inputs_and_single_component_elements_keep_their_structure():
     assert sorted(alone[0]) == ["image", "mask"] and alone[0]["mask"].tolist() == [1] * 6
 
 
-def test_one_device_and_in_memory_batches_are_left_alone():
+def test_one_device_and_no_dataset_are_left_alone():
     dataset = tf.data.Dataset.range(5).batch(2)
     assert replica_divisible_batches(dataset) is dataset  # one replica in this process
     assert replica_divisible_batches(None) is None
@@ -54,3 +55,5 @@ def test_only_a_jax_mesh_gets_padded_batches(monkeypatch):
         assert [len(batch) for batch in _batches(replica_divisible_batches(dataset))] == [4, 4, 4]
     else:  # tf.distribute splits a partial batch itself; torch runs one process per device
         assert replica_divisible_batches(dataset) is dataset
+    in_memory = ArrayBatches(np.zeros((5, 2)), np.arange(5), batch_size=2)  # not tf.data: its own sizes
+    assert replica_divisible_batches(in_memory) is in_memory
