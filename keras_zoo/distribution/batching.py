@@ -2,6 +2,9 @@
 
 import warnings
 
+import keras
+import numpy as np
+
 
 def per_replica_batch_size(global_batch_size, num_replicas):
     """`global_batch_size // num_replicas`; the remainder is dropped with a
@@ -57,17 +60,43 @@ def pad_batches_to_multiple(dataset, multiple):
     return dataset.map(pad)
 
 
-def replica_divisible_batches(dataset):
-    """Evaluation batches that split evenly over the replicas of a JAX mesh
-    (`pad_batches_to_multiple`; an uneven batch is an error there). Every
-    other dataset is returned as is: TensorFlow's strategies split a partial
-    batch themselves, one device needs nothing, and in-memory batches
-    (`PyDataset`) are left to their own sizes."""
-    import keras
+class PaddedBatches(keras.utils.PyDataset):
+    """`batches` (a `PyDataset`, e.g. in-memory arrays) with each batch padded
+    to a multiple of `multiple` rows by repeating its first rows: what
+    `pad_batches_to_multiple` does for tf.data."""
 
+    def __init__(self, batches, multiple):
+        super().__init__()
+        self.batches, self.multiple = batches, multiple
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __getitem__(self, index):
+        batch = self.batches[index]
+        size = len(keras.tree.flatten(batch)[0])
+        if size % self.multiple == 0:
+            return batch
+        rows = np.arange(-(-size // self.multiple) * self.multiple) % size
+        return keras.tree.map_structure(lambda array: np.asarray(array)[rows], batch)
+
+    def on_epoch_end(self):
+        self.batches.on_epoch_end()
+
+
+def replica_divisible_batches(dataset):
+    """Evaluation batches that split evenly over the replicas of a JAX mesh,
+    where an uneven batch is an error: tf.data through
+    `pad_batches_to_multiple`, a `PyDataset` through `PaddedBatches`. Every
+    other dataset is returned as is: TensorFlow's strategies split a partial
+    batch themselves, and one device needs nothing."""
     from keras_zoo.distribution.distribution_strategy import replica_count
 
     replicas = replica_count()
-    if dataset is None or replicas == 1 or keras.backend.backend() != "jax" or not hasattr(dataset, "rebatch"):
+    if dataset is None or replicas == 1 or keras.backend.backend() != "jax":
         return dataset
-    return pad_batches_to_multiple(dataset, replicas)
+    if hasattr(dataset, "rebatch"):
+        return pad_batches_to_multiple(dataset, replicas)
+    if isinstance(dataset, keras.utils.PyDataset):
+        return PaddedBatches(dataset, replicas)
+    return dataset

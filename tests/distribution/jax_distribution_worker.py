@@ -10,6 +10,7 @@ import keras
 import numpy as np
 
 import keras_zoo
+from keras_zoo.data.array_batches import ArrayBatches
 from keras_zoo.distribution import jax_distribution
 from keras_zoo.distribution.batching import drop_remainder
 from keras_zoo.distribution.batching import per_replica_batch_size
@@ -50,8 +51,8 @@ def replicas_identical(model):
 
 def evaluate_partial_batch(results):
     """45 examples in batches of 16, data-parallel over 4 devices (the last
-    batch of 13 cannot be split: padded to 16), against one device
-    evaluating the same padded rows."""
+    batch of 13 cannot be split: padded to 16), from tf.data and from
+    in-memory batches, against one device evaluating the same padded rows."""
     import tensorflow as tf
 
     def model():
@@ -67,6 +68,8 @@ def evaluate_partial_batch(results):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         metrics = distributed.evaluate(dataset, return_dict=True, verbose=0)
+        in_memory = distributed.evaluate(replica_divisible_batches(ArrayBatches(x, y, 16, shuffle=False)),
+                                         return_dict=True, verbose=0)
     keras.distribution.set_distribution(None)
     single = model()
     single.set_weights(distributed.get_weights())
@@ -74,6 +77,7 @@ def evaluate_partial_batch(results):
     reference = single.evaluate(x[rows], y[rows], batch_size=16, return_dict=True, verbose=0)
     for name in ("loss", "accuracy"):
         results[f"partial_batch_{name}"] = np.array([metrics[name], reference[name]])
+        results[f"partial_in_memory_batch_{name}"] = np.array([in_memory[name], reference[name]])
     results["partial_batch_warnings"] = np.array([str(w.message) for w in caught] or [""])
 
 

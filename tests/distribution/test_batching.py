@@ -1,11 +1,13 @@
 """Evaluation batches for a JAX mesh: a final partial batch is padded to a
-multiple of the replicas (nothing dropped), and only where it must be."""
+multiple of the replicas (nothing dropped), in tf.data and in-memory
+batches alike, and only where it must be."""
 
 import keras
 import numpy as np
 import pytest
 
 from keras_zoo.data.array_batches import ArrayBatches
+from keras_zoo.distribution.batching import PaddedBatches
 from keras_zoo.distribution.batching import pad_batches_to_multiple
 from keras_zoo.distribution.batching import replica_divisible_batches
 
@@ -55,5 +57,23 @@ def test_only_a_jax_mesh_gets_padded_batches(monkeypatch):
         assert [len(batch) for batch in _batches(replica_divisible_batches(dataset))] == [4, 4, 4]
     else:  # tf.distribute splits a partial batch itself; torch runs one process per device
         assert replica_divisible_batches(dataset) is dataset
-    in_memory = ArrayBatches(np.zeros((5, 2)), np.arange(5), batch_size=2)  # not tf.data: its own sizes
-    assert replica_divisible_batches(in_memory) is in_memory
+    in_memory = ArrayBatches(np.zeros((5, 2)), np.arange(5), batch_size=2, shuffle=False)
+    if keras.backend.backend() == "jax":
+        assert [len(in_memory_batch[1]) for in_memory_batch in replica_divisible_batches(in_memory)] == [4, 4, 4]
+    else:
+        assert replica_divisible_batches(in_memory) is in_memory
+
+
+def test_in_memory_batches_are_padded_like_tf_data():
+    inputs = {"source": np.arange(10)[:, None], "target": 2 * np.arange(10)[:, None]}
+    batches = PaddedBatches(ArrayBatches(inputs, np.arange(10), batch_size=4, shuffle=False), 4)
+    assert len(batches) == 3
+    assert batches[0][1].tolist() == [0, 1, 2, 3]  # whole batches unchanged
+    last_inputs, last_labels = batches[2]
+    assert last_labels.tolist() == [8, 9, 8, 9]
+    np.testing.assert_array_equal(last_inputs["target"][:, 0], 2 * last_labels)
+    shuffled = ArrayBatches(inputs, np.arange(10), batch_size=4, seed=1)
+    padded = PaddedBatches(shuffled, 4)
+    first = padded[0][1].copy()
+    padded.on_epoch_end()  # passed on: the wrapped batches reshuffle
+    assert not np.array_equal(padded[0][1], first)

@@ -51,8 +51,9 @@ def test_a_last_batch_that_does_not_split_is_padded_not_dropped(runs):
     # keras_zoo.distribution.batching.replica_divisible_batches, as the recipe
     # trainer uses it for validation data: every example evaluated (the three
     # padding rows repeat the last batch's first three), no Keras warning.
-    np.testing.assert_allclose(*runs["partial_batch_loss"], rtol=1e-5)
-    np.testing.assert_allclose(*runs["partial_batch_accuracy"], rtol=1e-6)
+    for source in ("partial_batch", "partial_in_memory_batch"):
+        np.testing.assert_allclose(*runs[f"{source}_loss"], rtol=1e-5)
+        np.testing.assert_allclose(*runs[f"{source}_accuracy"], rtol=1e-6)
     assert not any("ran out of data" in message for message in runs["partial_batch_warnings"])
 
 
