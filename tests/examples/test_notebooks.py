@@ -35,7 +35,10 @@ NOTEBOOKS = {
          "digits_convnext-*/export/best_saved_model/saved_model.pb"],
     ),
     "scale_mixed_precision_distribution.ipynb": (
-        "tensorflow",  # MirroredStrategy over 4 logical CPUs; its torchrun cell runs on torch anyway
+        # keras.distribution over 4 host devices (validation through replica_divisible_batches;
+        # tf.distribute has its own tests); in the JAX lane, which finishes first; its torchrun
+        # cell runs torch processes anyway
+        "jax",
         {"EPOCHS": 1, "STEPS_PER_EPOCH": 3},
         ["digits_convnext-*/best.keras", "ddp_model.keras"],
     ),
