@@ -1,6 +1,7 @@
 import keras
 import numpy as np
 import pytest
+import torch
 
 from keras_zoo.layers.multi_head_attention import MultiHeadAttention, causal_mask
 
@@ -14,6 +15,15 @@ def _inputs(seed=0):
     return query, value
 
 
+def _randomize(layer, seed=1):
+    """Random normal values in every kernel and bias: default zero biases
+    would hide a wrong bias mapping."""
+    rng = np.random.default_rng(seed)
+    for weight in layer.weights:
+        scale = weight.shape[0] ** -0.5 if len(weight.shape) == 2 else 0.5  # kernels ~ N(0, 1/fan_in)
+        weight.assign(rng.normal(0.0, scale, weight.shape).astype("float32"))
+
+
 def _padding_mask():  # (B, TK), True = real token; row 1 has 3 padded keys
     mask = np.ones((B, TK), bool)
     mask[1, -3:] = False
@@ -21,12 +31,14 @@ def _padding_mask():  # (B, TK), True = real token; row 1 has 3 padded keys
 
 
 def test_matches_torch_multihead_attention_by_weight_transfer():
-    torch = pytest.importorskip("torch")
     query, value = _inputs()
+    key = np.random.default_rng(5).normal(size=value.shape).astype("float32")  # not the value
     padding = _padding_mask()
     causal = np.tril(np.ones((TQ, TK), bool))  # query i sees keys 0..i
     layer = MultiHeadAttention(HEADS, WIDTH // HEADS)
-    ours = layer(query, value, attention_mask=padding[:, None, :] & causal[None])
+    layer.build(query.shape, value.shape, key.shape)
+    _randomize(layer)
+    ours = layer(query, value, key=key, attention_mask=padding[:, None, :] & causal[None])
 
     reference = torch.nn.MultiheadAttention(WIDTH, HEADS, batch_first=True)
     kernels = [keras.ops.convert_to_numpy(d.kernel).T for d in
@@ -39,7 +51,7 @@ def test_matches_torch_multihead_attention_by_weight_transfer():
         reference.out_proj.weight.copy_(torch.from_numpy(keras.ops.convert_to_numpy(layer.output_dense.kernel).T))
         reference.out_proj.bias.copy_(torch.from_numpy(keras.ops.convert_to_numpy(layer.output_dense.bias)))
         expected, _ = reference(
-            torch.from_numpy(query), torch.from_numpy(value), torch.from_numpy(value),
+            torch.from_numpy(query), torch.from_numpy(key), torch.from_numpy(value),
             key_padding_mask=torch.from_numpy(~padding), attn_mask=torch.from_numpy(~causal),
         )
     np.testing.assert_allclose(keras.ops.convert_to_numpy(ours), expected.numpy(), atol=1e-5, rtol=1e-5)
@@ -50,6 +62,8 @@ def test_masked_keys_get_no_weight_and_a_fully_masked_row_gives_no_nan():
     mask = np.broadcast_to(_padding_mask()[:, None, :], (B, TQ, TK)).copy()
     mask[0, 2, :] = False  # query 2 of row 0 may attend nowhere
     layer = MultiHeadAttention(HEADS, WIDTH // HEADS)
+    layer.build(query.shape, value.shape)
+    _randomize(layer)  # a non-zero output bias, for the last check
     output, weights = layer(query, value, attention_mask=mask, return_attention_scores=True)
     output, weights = keras.ops.convert_to_numpy(output), keras.ops.convert_to_numpy(weights)
     assert weights.dtype == np.float32 and weights.shape == (B, HEADS, TQ, TK)
@@ -58,7 +72,9 @@ def test_masked_keys_get_no_weight_and_a_fully_masked_row_gives_no_nan():
     assert np.all(np.isfinite(output))
     assert np.all(weights[0, :, 2] == 0.0)
     # With no weights, the output is the output projection's bias alone.
-    np.testing.assert_allclose(output[0, 2], keras.ops.convert_to_numpy(layer.output_dense.bias), atol=1e-6)
+    bias = keras.ops.convert_to_numpy(layer.output_dense.bias)
+    assert np.abs(bias).max() > 0.1
+    np.testing.assert_allclose(output[0, 2], bias, atol=1e-6)
 
 
 def test_padded_key_values_do_not_change_the_output():
