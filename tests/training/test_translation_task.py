@@ -25,7 +25,20 @@ TINY = [
 ]
 
 
-def test_tiny_recipe_trains_and_reports_exact_match(tmp_path):
+def test_tiny_recipe_trains_and_reports_exact_match(tmp_path, monkeypatch):
+    from keras_zoo.models.transformer import number_translation_task
+
+    # What the after-fit figures are computed from (exact_match itself is
+    # checked on a known case in test_transformer_training_pieces.py).
+    calls, exact_match = [], number_translation_task.exact_match
+
+    def recording_exact_match(model, split, max_length, **search):
+        share = exact_match(model, split, max_length, **search)
+        calls.append({"weights": model.get_weights(), "source": split["source"], "max_length": max_length,
+                      "search": search, "share": share})
+        return share
+
+    monkeypatch.setattr(number_translation_task, "exact_match", recording_exact_match)
     recipe = load_recipe("transformer_number_translation", TINY + ["train.epochs=2"])
     result = train_recipe(recipe, runs_root=str(tmp_path), verbose=0)
     files = set(os.listdir(result.run_directory))
@@ -35,7 +48,16 @@ def test_tiny_recipe_trains_and_reports_exact_match(tmp_path):
     assert result.best == min(row["val_loss"] for row in rows)
     assert set(result.results) >= {"exact_match_greedy", "exact_match_beam"}
     assert result.results["sentences"] == 32 and result.results["num_beams"] == 2
-    assert all(0.0 <= result.results[k] <= 1.0 for k in ("exact_match_greedy", "exact_match_beam"))
+    # Greedy, then the recipe's beam search, both of the best checkpoint on the test split.
+    assert [call["search"] for call in calls] == [{"num_beams": 1}, {"num_beams": 2, "length_penalty": 0.6}]
+    assert [call["share"] for call in calls] == [result.results["exact_match_greedy"], result.results["exact_match_beam"]]
+    best = keras.saving.load_model(os.path.join(result.run_directory, "best.keras"), compile=False)
+    test_source = build_translation_data(recipe).splits["test"]["source"]
+    for call in calls:
+        assert call["max_length"] == recipe["evaluate"]["max_length"] == 14
+        np.testing.assert_array_equal(call["source"], test_source)
+        for ours, saved in zip(call["weights"], best.get_weights(), strict=True):
+            np.testing.assert_array_equal(ours, saved)
     with open(os.path.join(result.run_directory, "COMPLETED")) as f:
         assert json.load(f)["results"] == result.results
     headline = get_task("translation").headline(result)
@@ -66,7 +88,8 @@ def test_weight_averaging_is_a_recipe_switch():
 
 
 def test_ted_pipeline_on_mock_data():
-    tfds = pytest.importorskip("tensorflow_datasets")
+    import tensorflow_datasets as tfds
+
     recipe = load_recipe("transformer_ted_pt_en", [
         "data.vocabulary_size=64", "data.max_tokens=12", "data.tokenizer_path=''", "train.batch_size=4"])
     with tfds.testing.mock_data(num_examples=6):
@@ -80,7 +103,6 @@ def test_ted_pipeline_on_mock_data():
 
 
 def test_bleu_is_sacrebleus_corpus_bleu():
-    pytest.importorskip("sacrebleu")
     from keras_zoo.models.transformer.ted_translation_task import corpus_bleu
 
     references = ["the cat sat on the mat", "a dog ran in the park today"]
