@@ -48,12 +48,6 @@ def test_transformer_fit_step(policy):
     assert _dtype(model(batch)) == "float32"
 
 
-def _scale(optimizer):
-    """The dynamic loss scale of a LossScaleOptimizer (None otherwise)."""
-    scale = getattr(optimizer, "dynamic_scale", None)
-    return None if scale is None else float(keras.ops.convert_to_numpy(scale))
-
-
 # WGAN-GP (penalty: a gradient through the critic) under both policies;
 # DCGAN (batch norm, minimax loss) where loss scaling bites, float16.
 @pytest.mark.parametrize("variant, policy", [("wgan_gp", "mixed_float16"), ("wgan_gp", "mixed_bfloat16"),
@@ -66,18 +60,21 @@ def test_gan_fit_step_scales_both_optimizers_under_float16(variant, policy):
     scaled = policy == "mixed_float16"
     for optimizer in (model.d_optimizer, model.g_optimizer):
         assert isinstance(optimizer, keras.optimizers.LossScaleOptimizer) == scaled
-    d_before, g_before = _values(model.discriminator.trainable_variables), _values(model.generator.trainable_variables)
-    initial_scales = [_scale(model.d_optimizer), _scale(model.g_optimizer)]
-    images = np.random.default_rng(0).uniform(-1, 1, (12, 8, 8, 1)).astype("float32")
-    history = model.fit(images, batch_size=4, epochs=1, verbose=0)  # three steps
+    images = np.random.default_rng(0).uniform(-1, 1, (16, 8, 8, 1)).astype("float32")
+    # Two steps to settle: under float16 the WGAN-GP critic's scaled penalty
+    # gradient overflows once at the initial scale 2^15 (measured: step 1 on
+    # TensorFlow and JAX, step 2 on PyTorch), a step dynamic loss scaling
+    # skips by design. Then two more steps, of which each network must apply
+    # one: weights that moved and stayed finite.
+    history = model.fit(images[:8], batch_size=4, epochs=1, verbose=0)
     assert all(np.isfinite(values).all() for values in history.history.values())
-    # Each network stepped, or (float16 only) its optimizer met an overflow of the
-    # scaled gradients and did what dynamic loss scaling must: skip and lower the scale.
-    for before, network, optimizer, initial in zip(
-            (d_before, g_before), (model.discriminator, model.generator),
-            (model.d_optimizer, model.g_optimizer), initial_scales):
-        stepped = any(not np.array_equal(a, b) for a, b in zip(before, _values(network.trainable_variables)))
-        assert stepped or (scaled and _scale(optimizer) < initial), network.name
+    settled = {network.name: _values(network.trainable_variables) for network in (model.discriminator, model.generator)}
+    history = model.fit(images[8:], batch_size=4, epochs=1, verbose=0)
+    assert all(np.isfinite(values).all() for values in history.history.values())
+    for network in (model.discriminator, model.generator):
+        after = _values(network.trainable_variables)
+        assert all(np.isfinite(value).all() for value in after), network.name
+        assert any(not np.array_equal(a, b) for a, b in zip(settled[network.name], after)), network.name
     assert all(w.dtype == "float32" for w in model.weights)
     latents = np.random.default_rng(1).normal(size=(2, 8)).astype("float32")
     assert _dtype(model(latents)) == "float32"

@@ -134,6 +134,11 @@ class GAN(gradients.StatefulTrainStep, keras.Model):
     def sample_latents(self, batch_size):
         return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
 
+    def sample_interpolation_weights(self, batch_size, dtype):
+        """The penalty's interpolation weights alpha ~ U[0, 1], one per
+        sample, `(B, 1, 1, 1)` (Gulrajani et al. 2017, Algorithm 1)."""
+        return keras.random.uniform((batch_size, 1, 1, 1), seed=self.seed_generator, dtype=dtype)
+
     def stateful_train_step(self, data):
         real = data[0] if isinstance(data, (tuple, list)) else data
         # float32 like the generator's tanh output; the critic casts both
@@ -156,7 +161,7 @@ class GAN(gradients.StatefulTrainStep, keras.Model):
         """One critic update; returns `(d_loss, (wasserstein, penalty))`."""
         fake = ops.stop_gradient(self.generator(self.sample_latents(batch_size), training=True))
         if self.gradient_penalty_weight is not None:
-            alpha = keras.random.uniform((batch_size, 1, 1, 1), seed=self.seed_generator, dtype=real.dtype)
+            alpha = self.sample_interpolation_weights(batch_size, real.dtype)
 
         def critic(images):
             return self.discriminator(images, training=True)
