@@ -51,9 +51,12 @@ def test_recipe_builds_its_model(name):
     assert model.generator.output_shape == (None, side, side, channels)
     assert model.n_critic == recipe["model"].get("n_critic", 1)
     assert model.d_optimizer is not model.g_optimizer
-    assert type(model.d_optimizer).__name__.lower() == recipe["optimizer"]["name"]
-    assert float(keras.ops.convert_to_numpy(model.d_optimizer.learning_rate)) == pytest.approx(
-        recipe["optimizer"]["learning_rate"])
+    section = recipe["optimizer"]
+    for optimizer in (model.d_optimizer, model.g_optimizer):
+        assert type(optimizer).__name__.lower() == section["name"]
+        assert float(keras.ops.convert_to_numpy(optimizer.learning_rate)) == pytest.approx(section["learning_rate"])
+        if section["name"] == "adam":
+            assert (optimizer.beta_1, optimizer.beta_2) == (section["beta_1"], section["beta_2"])
 
 
 def test_killed_run_resumes_and_measures_its_samples(tmp_path):
