@@ -1,18 +1,22 @@
 """Shared test set-up. Every test runs under the backend that KERAS_BACKEND
-names; tests/run_all_backends.py runs the suite once per backend."""
+names; tests/run_all_backends.py runs the suite once per backend.
+
+Skips: the tests declared in tests/expected_skips.py are skipped on the
+backends they do not run on; every other skip fails (see that file)."""
 
 import os
 
 # torchvision (which timm imports) segfaults when imported after tensorflow
 # (tensorflow-cpu 2.21, torchvision 0.29): import it first, before keras.
-try:
-    import timm  # noqa: F401
-except ImportError:
-    pass
+import timm  # noqa: F401
 
 import keras
-import numpy as np
 import pytest
+
+# The skip policy's hooks (pytest finds hooks among a conftest's names).
+from expected_skips import pytest_collection_modifyitems  # noqa: F401
+from expected_skips import pytest_make_collect_report  # noqa: F401
+from expected_skips import pytest_runtest_makereport  # noqa: F401
 
 BACKEND = keras.backend.backend()
 

@@ -6,7 +6,9 @@ With two or more CPU cores the backends run in two lanes at once: JAX (its
 time is mostly single-threaded XLA compilation) beside TensorFlow then
 PyTorch, each process given its share of the cores. Each backend's output is
 printed when it finishes; then one summary line per backend and a total.
-Exits non-zero if any backend fails.
+Exits non-zero if any backend fails. A skip counts as a pass only where
+tests/expected_skips.py declares it (a test for other backends); any other
+skip, a missing test dependency included, fails its backend's run.
 """
 
 import argparse

@@ -30,7 +30,6 @@ def test_same_outputs_and_gradients_as_keras_call(index):
                                   keras.ops.convert_to_numpy(layer(x)))
 
 
-@pytest.mark.skipif(keras.backend.backend() != "torch", reason="the fast path is PyTorch's")
 def test_block_gradients_unchanged_by_the_fast_path(monkeypatch):
     # One SGD step of a model of two blocks, with and without the fast path.
     x = np.random.default_rng(1).normal(size=SHAPE).astype("float32")

@@ -5,16 +5,12 @@ keras_zoo's DepthwiseConv2D in training only."""
 import keras
 import numpy as np
 import pytest
+import torch
 
 from keras_zoo.layers import DepthwiseConv2D
 from keras_zoo.testing.keras_equivalence import check_same_as_keras
 
-if keras.backend.backend() != "torch":
-    pytest.skip("PyTorch's own convolution backward is what it replaces", allow_module_level=True)
-
-import torch  # noqa: E402
-
-from keras_zoo.backend import torch_depthwise  # noqa: E402
+from keras_zoo.backend import torch_depthwise
 
 
 def _channels_last(shape, generator):

@@ -1,10 +1,7 @@
 """The benchmark harness's bookkeeping (grouping, rates, table), without
 starting workers: benchmarks measure, these check the arithmetic."""
 
-import keras
-import pytest
-
-harness = pytest.importorskip("benchmarks.harness")
+from benchmarks import harness
 
 
 def test_every_group_gets_the_yardstick_once():
@@ -17,8 +14,6 @@ def test_every_group_gets_the_yardstick_once():
 
 
 def test_rates_are_units_over_the_median_step_and_failures_are_reported():
-    if keras.backend.backend() != "jax":
-        pytest.skip("pure Python: runs once, in the JAX process of the suite")
     results = {
         "a/jax": {"train": {"compile_seconds": 3.0, "seconds_per_step": [0.5, 0.25, 1.0], "peak_rss_mb": 100}},
         "yard/eager": {"train": {"compile_seconds": 1.0, "seconds_per_step": [1.0, 1.0, 1.0], "peak_rss_mb": 50}},
@@ -36,8 +31,6 @@ def test_rates_are_units_over_the_median_step_and_failures_are_reported():
 
 
 def test_minor_faults_count_pages_touched_for_the_first_time():
-    if keras.backend.backend() != "jax":
-        pytest.skip("pure Python: runs once, in the JAX process of the suite")
     pages = 4096  # 16 MiB of 4 KiB pages, above glibc's mmap threshold: fresh from the system
     before = harness.minor_faults()
     block = bytearray(pages * 4096)  # calloc'd: mapped but not yet touched
@@ -46,8 +39,6 @@ def test_minor_faults_count_pages_touched_for_the_first_time():
 
 
 def test_malloc_hugepages_adds_the_glibc_tunable_to_every_worker(monkeypatch):
-    if keras.backend.backend() != "jax":
-        pytest.skip("pure Python: runs once, in the JAX process of the suite")
     monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
     assert "GLIBC_TUNABLES" not in harness.device_env("cpu")
     assert harness.device_env("cpu", malloc_hugepages=True)["GLIBC_TUNABLES"] == "glibc.malloc.hugetlb=1"

@@ -1,13 +1,12 @@
 """Each augmentation's effect on a batch, run inside tf.data as in training."""
 
 import numpy as np
-import pytest
+import tensorflow as tf
 
 from keras_zoo.data.augmentation import MixUpOrCutMix
 from keras_zoo.data.augmentation import per_image_augmenter
 from keras_zoo.recipes.schema import defaults
 
-tf = pytest.importorskip("tensorflow")
 
 BATCH, SIDE = 16, 32
 

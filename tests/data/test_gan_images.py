@@ -21,6 +21,5 @@ def test_sizes_must_be_multiples_of_eight():
 
 
 def test_unprepared_tfds_dataset_says_how_to_prepare(tmp_path):
-    pytest.importorskip("tensorflow_datasets")
     with pytest.raises(RuntimeError, match="tfds build mnist"):
         tfds_gan_dataset("mnist", 32, 8, data_dir=str(tmp_path))

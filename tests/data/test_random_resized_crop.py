@@ -5,7 +5,7 @@ deterministic center of the image resized to size / 0.875."""
 from unittest import mock
 
 import numpy as np
-import pytest
+import tensorflow as tf
 
 from keras_zoo.data import image_classification_data
 from keras_zoo.data.random_resized_crop import CROP_AREA_RANGE
@@ -15,7 +15,6 @@ from keras_zoo.data.random_resized_crop import resize_and_center_crop
 from keras_zoo.data.random_resized_crop import sample_crop_box
 from keras_zoo.recipes import load_recipe
 
-tf = pytest.importorskip("tensorflow")
 HEIGHT, WIDTH = 120, 160
 
 
@@ -33,7 +32,7 @@ def _timm_boxes(count):
     official ConvNeXt code trains with."""
     import random
 
-    timm_transforms = pytest.importorskip("timm.data.transforms")
+    from timm.data import transforms as timm_transforms
     from PIL import Image
 
     random.seed(0)

@@ -3,12 +3,12 @@
 from unittest import mock
 
 import pytest
+import tensorflow_datasets as tfds
 
 from keras_zoo.data import DatasetNotPreparedError
 from keras_zoo.data import image_classification_data
 from keras_zoo.recipes import load_recipe
 
-tfds = pytest.importorskip("tensorflow_datasets")
 
 
 @pytest.fixture

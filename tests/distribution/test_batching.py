@@ -5,13 +5,13 @@ batches alike, and only where it must be."""
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from keras_zoo.data.array_batches import ArrayBatches
 from keras_zoo.distribution.batching import PaddedBatches
 from keras_zoo.distribution.batching import pad_batches_to_multiple
 from keras_zoo.distribution.batching import replica_divisible_batches
 
-tf = pytest.importorskip("tensorflow")
 
 
 def _batches(dataset):

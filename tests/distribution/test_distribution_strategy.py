@@ -37,7 +37,6 @@ def test_data_parallel_scope_installs_the_engine_strategy():
         assert keras.distribution.distribution() is None
 
 
-@pytest.mark.skipif(BACKEND == "jax", reason="model parallelism is available on JAX")
 def test_model_parallel_outside_jax_says_what_is_valid():
     with pytest.raises(ValueError, match=rf"needs the JAX backend.*Received: backend='{BACKEND}'"):
         with distribution_scope("model_parallel"):

@@ -10,7 +10,6 @@ import keras
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="tf.distribute runs on the TensorFlow backend")
 
 WORKER = os.path.join(os.path.dirname(__file__), "tf_strategy_worker.py")
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

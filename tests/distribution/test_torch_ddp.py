@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 
-import keras
 import numpy as np
 import pytest
 
@@ -14,7 +13,6 @@ from keras_zoo.distribution.batching import drop_remainder
 from keras_zoo.distribution.batching import per_replica_batch_size
 from keras_zoo.distribution.torch_ddp import shard_arrays
 
-pytestmark = pytest.mark.skipif(keras.backend.backend() != "torch", reason="torch.distributed runs on the torch backend")
 
 WORKER = os.path.join(os.path.dirname(__file__), "torch_ddp_worker.py")
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -31,7 +31,8 @@ def test_scaled_set_matches_closed_form():
 
 
 def test_matches_scipy_sqrtm():
-    linalg = pytest.importorskip("scipy.linalg")
+    from scipy import linalg
+
     a, b = _features(3), _features(4) + 1.0
     cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
     expected = np.sum((a.mean(0) - b.mean(0)) ** 2) + np.trace(cov_a + cov_b - 2 * linalg.sqrtm(cov_a @ cov_b).real)

@@ -13,9 +13,9 @@ import os
 import re
 import sys
 
+import nbformat
 import pytest
 
-nbformat = pytest.importorskip("nbformat")
 
 try:
     import tomllib

@@ -14,41 +14,37 @@ import os
 import sys
 
 import keras
+import nbclient
+import nbformat
 import pytest
 
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
+import expected_skips
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "examples")
 
-# notebook: (backend it runs on in the suite, parameter overrides, files it must write under RUNS_DIR)
+# notebook: (parameter overrides, files it must write under RUNS_DIR). Which
+# backend's process runs it is declared in tests/expected_skips.py.
 NOTEBOOKS = {
     "convnext_digits.ipynb": (
-        "torch",
         {"EPOCHS": 1, "FINETUNE_EPOCHS": 1, "STEPS_PER_EPOCH": 3, "PRETRAINED": False},
         ["digits_convnext-*/confusion_matrix.png", "digits_convnext-*/best.keras", "convnext_atto_timm.pth"],
     ),
-    "export_tflite.ipynb": (
-        "torch",  # a torch-trained run: SavedModel and TFLite come from the TensorFlow subprocess route
+    "export_tflite.ipynb": (  # a torch-trained run: SavedModel and TFLite come from the TensorFlow subprocess route
         {"EPOCHS": 1, "STEPS_PER_EPOCH": 3},
         ["digits_convnext-*/export/best.tflite", "digits_convnext-*/export/best_dynamic_int8.tflite",
          "digits_convnext-*/export/best_saved_model/saved_model.pb"],
     ),
     "scale_mixed_precision_distribution.ipynb": (
         # keras.distribution over 4 host devices (validation through replica_divisible_batches;
-        # tf.distribute has its own tests); in the JAX lane, which finishes first; its torchrun
-        # cell runs torch processes anyway
-        "jax",
+        # tf.distribute has its own tests)
         {"EPOCHS": 1, "STEPS_PER_EPOCH": 3},
         ["digits_convnext-*/best.keras", "ddp_model.keras"],
     ),
     "transformer_translation.ipynb": (
-        "jax",
         {"EPOCHS": 1, "NUM_TRAIN": 2000},
         ["transformer_number_translation-*/best.keras", "cross_attention.png"],
     ),
     "wgan_gp_digits.ipynb": (
-        "tensorflow",
         {"EPOCHS": 2, "COMPARE_EPOCHS": 1},
         ["gan_digits_wgan_gp-*/samples/*.png", "gan_digits_wgan_gp-*/generator.keras", "gan_comparison.png"],
     ),
@@ -57,14 +53,16 @@ NOTEBOOKS = {
 
 def test_every_notebook_is_executed_by_this_suite():
     assert sorted(os.path.basename(p) for p in glob.glob(os.path.join(EXAMPLES, "*.ipynb"))) == sorted(NOTEBOOKS)
+    # ... each in one backend's process of the suite.
+    for name in NOTEBOOKS:
+        declared = expected_skips.declaration(f"tests/examples/test_notebooks.py::test_notebook_runs_top_to_bottom[{name}]")
+        assert declared is not None, f"declare the backend that runs {name} in tests/expected_skips.py"
+        assert len(declared[0]) == 1 or os.environ.get("KERAS_ZOO_EVERY_NOTEBOOK") == "1", (name, declared)
 
 
 @pytest.mark.parametrize("name", sorted(NOTEBOOKS))
 def test_notebook_runs_top_to_bottom(name, tmp_path, monkeypatch):
-    backend, parameters, expected_files = NOTEBOOKS[name]
-    if keras.backend.backend() != backend and os.environ.get("KERAS_ZOO_EVERY_NOTEBOOK") != "1":
-        pytest.skip(f"{name} runs in the {backend} process of the suite (each notebook once; "
-                    "KERAS_ZOO_EVERY_NOTEBOOK=1 runs every notebook here)")
+    parameters, expected_files = NOTEBOOKS[name]
     # The `keras-zoo` command the notebooks run, found as a shell finds it after pip install.
     monkeypatch.setenv("PATH", os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")]))
     notebook = nbformat.read(os.path.join(EXAMPLES, name), as_version=4)

@@ -116,7 +116,6 @@ def test_native_adds_the_bias_inside_the_convolution_on_torch(fused_calls):
     assert fused_calls["biased_conv2d"] == 2
 
 
-@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="the batch size is unknown only in a TF graph")
 def test_batched_grad_trains_with_an_unknown_batch_size():
     # Keras' TensorFlow trainer traces its step with the dataset's spec, whose batch size is None.
     import tensorflow as tf

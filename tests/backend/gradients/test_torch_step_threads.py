@@ -1,18 +1,12 @@
 """PyTorch only: a small CPU batch's train step runs on one intra-op thread
 (benchmarks/gan_torch_step.py shows why), and torch's setting is restored."""
 
-import keras
 import numpy as np
-import pytest
+import torch
 
-if keras.backend.backend() != "torch":
-    pytest.skip("the intra-op thread rule is PyTorch's", allow_module_level=True)
-
-import torch  # noqa: E402
-
-from keras_zoo.backend.gradients.torch import SINGLE_THREAD_MAX_ELEMENTS  # noqa: E402
-from keras_zoo.backend.gradients.torch import StatefulTrainStep  # noqa: E402
-from keras_zoo.backend.gradients.torch import step_threads  # noqa: E402
+from keras_zoo.backend.gradients.torch import SINGLE_THREAD_MAX_ELEMENTS
+from keras_zoo.backend.gradients.torch import StatefulTrainStep
+from keras_zoo.backend.gradients.torch import step_threads
 
 
 def test_small_cpu_batches_get_one_thread_and_large_ones_keep_the_setting():

@@ -8,8 +8,8 @@ import keras
 import keras_zoo
 from keras_zoo.models.convnext.convnext_weights import load_convnext_weights
 
-torch = pytest.importorskip("torch")
-timm = pytest.importorskip("timm")
+import timm
+import torch
 from official_convnext_reference import OfficialConvNeXt, randomize_  # noqa: E402
 
 TINY = {"depths": (1, 1, 2, 1), "dims": (8, 16, 24, 32)}
