@@ -32,7 +32,8 @@ def export_model(model_or_path, path=None, format="saved_model", quantize=None, 
             ids as `model.generate`.
 
     Returns an `ExportReport` (path, route, max |difference| ...). Raises
-    `ExportVerificationError` (and deletes the artifact) above tolerance.
+    `ExportVerificationError` (and deletes the artifact) above tolerance, or
+    when the artifact cannot be run to verify it.
     """
     export_format = resolve_format(format, quantize)
     require_packages(export_format)
@@ -60,14 +61,18 @@ def export_model(model_or_path, path=None, format="saved_model", quantize=None, 
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
 
     route = _write(model, keras_file, path, format, quantize, generation)
-    samples = samples or default_samples(model)
     try:
+        samples = samples or default_samples(model)
         report = verify_export(model, path, format, samples, quantize, route)
         if generation:
             report.generation_matches = verify_generation(model, path, generation, samples)
-    except ExportVerificationError:
-        _remove(path)
-        raise
+    except Exception as error:  # also an artifact that its runtime cannot run: unverified
+        _remove(path)  # nothing that looks like a good export stays behind
+        if isinstance(error, ExportVerificationError):
+            raise ExportVerificationError(f"{error} The artifact was removed.") from None
+        raise ExportVerificationError(
+            f"{path}: the export could not be verified ({type(error).__name__}: {error}). The artifact was removed."
+        ) from error
     if verbose:
         print(report.summary())
     return report

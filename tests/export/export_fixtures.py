@@ -1,6 +1,8 @@
 """Small models for the export tests, with outputs of order 1 (freshly
 initialised GAN generators and ConvNeXt heads output ~1e-3, which would make
-a 1e-4 tolerance meaningless)."""
+a 1e-4 tolerance meaningless); inputs the tests choose; and each artifact run
+by its format's own runtime, so that a test compares the artifact with the
+Keras model itself instead of trusting the verifier's report."""
 
 import keras
 import numpy as np
@@ -8,11 +10,14 @@ import numpy as np
 import keras_zoo
 from keras_zoo.models.gan.dcgan_networks import build_dcgan_generator
 
+# README's promise for float32 exports: max |export - Keras| <= 1e-4 * max(1, max|y|).
+FLOAT32_TOLERANCE = 1e-4
+
 
 def gan_generator():
     # The generator alone: building the whole GAN costs seconds on JAX.
     generator = build_dcgan_generator((8, 8, 1), latent_dim=16, base_filters=8)
-    _scale_kernels(generator, 8.0)
+    scale_kernels(generator, 8.0)
     return generator
 
 
@@ -21,7 +26,7 @@ def any_size_convnext():
         "convnext_atto", depths=(1, 1, 1, 1), dims=(8, 16, 32, 64), num_classes=5,
         input_shape=(None, None, 3), head_init_scale=1.0,
     )
-    _scale_kernels(model, 4.0)
+    scale_kernels(model, 4.0)
     return model
 
 
@@ -31,11 +36,80 @@ def small_transformer():
     )
 
 
-def output_scale(model, sample):
-    return float(np.max(np.abs(keras.ops.convert_to_numpy(model(sample, training=False)))))
-
-
-def _scale_kernels(model, factor):
+def scale_kernels(model, factor):
     for variable in model.weights:
         if variable.path.endswith("kernel"):
             variable.assign(variable * factor)
+
+
+# Inputs of the tests' own choosing, not the verifier's samples (batch 2 and 1;
+# 32x32 and 64x64 images; 7 and 12 tokens): two batch sizes, and two sizes along
+# every other dynamic axis, none of them the verifier's but batch 1.
+def latent_batches(latent_dim=16):
+    rng = np.random.default_rng(11)  # batch 1 again: on JAX each new shape compiles every op
+    return [rng.normal(size=(batch, latent_dim)).astype("float32") for batch in (3, 1)]
+
+
+def image_batches():
+    rng = np.random.default_rng(12)  # non-square: height and width are separate axes
+    return [rng.normal(size=shape).astype("float32") for shape in ((3, 64, 96, 3), (1, 96, 32, 3))]
+
+
+def token_batches(vocabulary_size=50):
+    rng = np.random.default_rng(13)  # source and target of different lengths
+    return [
+        {"source": rng.integers(1, vocabulary_size, (batch, source)).astype("int32"),
+         "target": rng.integers(1, vocabulary_size, (batch, target)).astype("int32")}
+        for batch, source, target in ((3, 9, 5), (1, 4, 13))
+    ]
+
+
+def keras_outputs(model, batches):
+    return [np.asarray(keras.ops.convert_to_numpy(model(batch, training=False))) for batch in batches]
+
+
+def run_export(path, format, batches):
+    """The artifact's single output for each batch, run by the format's own
+    runtime: `tf.saved_model.load(...).serve`, the LiteRT interpreter,
+    onnxruntime. A batch is an array (one input) or {input name: array}."""
+    path = str(path)
+    if format == "saved_model":
+        import tensorflow as tf
+
+        loaded = tf.saved_model.load(path)  # kept alive while it runs: its variables die with it
+        return [np.asarray(loaded.serve(batch)) for batch in batches]
+    if format == "tflite":
+        from ai_edge_litert.interpreter import Interpreter
+
+        interpreter = Interpreter(model_path=path)
+        runner = interpreter.get_signature_runner("serving_default")  # resizes the inputs
+        names = interpreter.get_signature_list()["serving_default"]["inputs"]
+        outputs = [runner(**_named(batch, names)) for batch in batches]
+        assert all(len(output) == 1 for output in outputs), [list(output) for output in outputs]
+        return [next(iter(output.values())) for output in outputs]
+    if format == "onnx":
+        import onnxruntime
+
+        session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+        names = [node.name for node in session.get_inputs()]
+        assert len(session.get_outputs()) == 1, [node.name for node in session.get_outputs()]
+        return [session.run(None, _named(batch, names))[0] for batch in batches]
+    raise ValueError(f"Unknown format '{format}'.")
+
+
+def difference_from_keras(model, path, format, batches):
+    """(max |export - Keras|, max |Keras|) over `batches`, the shapes checked."""
+    difference, scale = 0.0, 0.0
+    for got, want in zip(run_export(path, format, batches), keras_outputs(model, batches), strict=True):
+        assert got.shape == want.shape, f"{format} output {got.shape}, Keras {want.shape}"
+        difference = max(difference, float(np.max(np.abs(got.astype(np.float64) - want))))
+        scale = max(scale, float(np.max(np.abs(want))))
+    return difference, scale
+
+
+def _named(batch, names):
+    if isinstance(batch, dict):
+        assert sorted(batch) == sorted(names), (sorted(batch), names)
+        return batch
+    (name,) = names
+    return {name: batch}

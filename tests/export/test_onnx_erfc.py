@@ -3,17 +3,21 @@
 import math
 
 import numpy as np
+import onnx
+import onnxruntime
 import pytest
+from onnx import TensorProto, helper
 
 from keras_zoo.export.onnx_erfc import replace_erfc_with_erf
 
-onnx = pytest.importorskip("onnx")
-onnxruntime = pytest.importorskip("onnxruntime")
+# README's bound over [-6, 6]. For t < 0, erfc(t) lies in (1, 2], where float32
+# steps by 2**-23: rounding 1 - erf(t) costs up to 2**-24 and a faithfully rounded
+# erf up to 2**-24 more, so no float32 erfc is within 1e-7 there (measured: 1.16e-7
+# at t = -0.92; below 6e-8 for t >= 0).
+ERFC_TOLERANCE = 2**-23  # 1.19e-7
 
 
 def test_erfc_graph_runs_after_the_rewrite(tmp_path):
-    from onnx import TensorProto, helper
-
     graph = helper.make_graph(
         [helper.make_node("Erfc", ["x"], ["y"], name="erfc")], "erfc",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None])],
@@ -25,7 +29,7 @@ def test_erfc_graph_runs_after_the_rewrite(tmp_path):
         onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
 
     assert replace_erfc_with_erf(path) == 1
-    x = np.linspace(-6, 6, 101, dtype=np.float32)
+    x = np.linspace(-6, 6, 120_001, dtype=np.float32)  # steps of 1e-4
     (y,) = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"]).run(None, {"x": x})
-    expected = np.array([math.erfc(v) for v in x.astype(np.float64)])
-    assert np.max(np.abs(y - expected)) < 1e-6
+    error = np.abs(y - np.array([math.erfc(v) for v in x.astype(np.float64)]))
+    assert np.max(error) < ERFC_TOLERANCE
