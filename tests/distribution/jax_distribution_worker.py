@@ -1,7 +1,9 @@
 """Run by test_jax_distribution.py in a fresh process with four forced host
 devices: the same tiny ConvNeXt trained on one device, data-parallel over
-four and model-parallel on a 2x2 mesh; saves the losses and weights. Also
-evaluates a dataset whose last batch does not split over the devices."""
+four and model-parallel on a 2x2 mesh (with the depthwise formulation
+"auto" picks, and again with "shifted"); saves the losses, the initial and
+final weights. Also evaluates a dataset whose last batch does not split
+over the devices."""
 
 import sys
 import warnings
@@ -19,23 +21,32 @@ from keras_zoo.distribution.batching import replica_divisible_batches
 REQUESTED_BATCH = 6  # does not divide over 4 devices: 4 is used
 
 
-def train(distribution, batch_size):
+def train(distribution, batch_size, formulation="auto"):
+    """Returns the trained model, its epoch losses and its initial weights."""
     keras.distribution.set_distribution(distribution)
     keras.utils.set_random_seed(0)
+    # Layer scale 1 (not the paper's 1e-6) and Adam: every weight gets a
+    # full-size gradient and a full-size step, so each moves far more than
+    # the test's tolerance (test_every_compared_weight_moved).
     model = keras_zoo.create_model("convnext_atto", depths=(1, 1, 1, 1), dims=(8, 16, 32, 64),
-                                   input_shape=(32, 32, 3), num_classes=3)
-    for layer in model.backbone.layers:  # native depthwise conv compiles far faster on CPU
+                                   input_shape=(32, 32, 3), num_classes=3, layer_scale_init_value=1.0)
+    for layer in model.backbone.layers:
         if hasattr(getattr(layer, "dwconv", None), "formulation"):
-            layer.dwconv.formulation = "native"
-    # SGD: Adam would blow rounding noise in the tiny gradients behind
-    # layer scale (1e-6) up to full-size steps.
-    model.compile(optimizer=keras.optimizers.SGD(0.1),
+            layer.dwconv.formulation = formulation
+    initial = [np.array(weight.value) for weight in model.weights]
+    model.compile(optimizer=keras.optimizers.Adam(3e-3),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     rng = np.random.default_rng(0)
     x, y = drop_remainder((rng.normal(size=(18, 32, 32, 3)).astype("float32"), rng.integers(0, 3, 18)), batch_size)
     history = model.fit(x, y, batch_size=batch_size, epochs=2, shuffle=False, verbose=0)
     keras.distribution.set_distribution(None)
-    return model, np.array(history.history["loss"])
+    return model, np.array(history.history["loss"]), initial
+
+
+def depthwise_formulations(model, batch_size):
+    """What each block's depthwise conv computes with in training."""
+    return [layer.dwconv.resolved_formulation((batch_size, *layer.input.shape[1:]))
+            for layer in model.backbone.layers if hasattr(layer, "dwconv")]
 
 
 def replicas_identical(model):
@@ -86,18 +97,23 @@ def main(out_path):
     assert len(devices) == 4, devices
     batch = per_replica_batch_size(REQUESTED_BATCH, len(devices)) * len(devices)
     results = {}
-    for name, distribution in [
-        ("single", None),
-        ("data_parallel", jax_distribution.data_parallel()),
-        ("model_parallel", jax_distribution.model_parallel(model_parallel_size=2)),
+    for name, distribution, formulation in [
+        ("single", None, "auto"),
+        ("data_parallel", jax_distribution.data_parallel(), "auto"),
+        ("model_parallel", jax_distribution.model_parallel(model_parallel_size=2), "auto"),
+        # "auto" is native at these sizes; the recipes' sizes get "shifted" on a CPU.
+        ("model_parallel_shifted", jax_distribution.model_parallel(model_parallel_size=2), "shifted"),
     ]:
-        model, losses = train(distribution, batch)
+        model, losses, initial = train(distribution, batch, formulation)
         results[f"{name}_losses"] = losses
         results[f"{name}_replicas_identical"] = replicas_identical(model)
+        results[f"{name}_formulations"] = np.array(depthwise_formulations(model, batch))
         kernel = model.backbone.get_layer("stage4_block1").pwconv1.kernel.value
         results[f"{name}_pwconv1_shard_shape"] = kernel.addressable_shards[0].data.shape
         for i, weight in enumerate(model.weights):
             results[f"{name}_w{i}"] = np.asarray(weight.value)
+            results[f"{name}_initial_w{i}"] = initial[i]
+    results["weight_paths"] = np.array([weight.path for weight in model.weights])
     evaluate_partial_batch(results)
     np.savez(out_path, **results)
 

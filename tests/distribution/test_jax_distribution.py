@@ -7,11 +7,8 @@ import os
 import subprocess
 import sys
 
-import keras
 import numpy as np
 import pytest
-
-pytestmark = pytest.mark.skipif(keras.backend.backend() != "jax", reason="keras.distribution runs on the JAX backend")
 
 WORKER = os.path.join(os.path.dirname(__file__), "jax_distribution_worker.py")
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -31,14 +28,49 @@ def _weights(runs, name):
     return [runs[key] for key in sorted((k for k in runs if k.startswith(f"{name}_w")), key=lambda k: int(k.split("_w")[-1]))]
 
 
-@pytest.mark.parametrize("name", ["data_parallel", "model_parallel"])
+# The comparison's tolerance; every compared weight moves by far more.
+RTOL, ATOL = 1e-4, 1e-5
+
+# jax/jaxlib 0.10.2, XLA's SPMD partitioner: the kernel gradient of a grouped
+# (depthwise) convolution whose input is split over the "batch" axis of a 2x2
+# mesh and replicated over "model" comes out doubled. Here that is stage1's
+# dwconv kernel under "native" (stages 2-4 get channel-split inputs from the
+# downsampling convs). Reproduced in plain JAX: `lax.conv_general_dilated(
+# feature_group_count=C)`, x sharded P("batch"), jax.grad wrt the kernel: 2.0x
+# the unsharded gradient; 1.0x with feature_group_count=1 or a (4, 1) mesh.
+_NATIVE_MODEL_PARALLEL = pytest.mark.xfail(
+    strict=True, reason="XLA SPMD doubles the depthwise kernel gradient of a batch-split, model-replicated input")
+
+
+@pytest.mark.parametrize("name", [
+    "data_parallel",
+    pytest.param("model_parallel", marks=_NATIVE_MODEL_PARALLEL),
+    "model_parallel_shifted",
+])
 def test_distributed_training_matches_one_device(runs, name):
     np.testing.assert_allclose(runs[f"{name}_losses"], runs["single_losses"], rtol=1e-5)
-    for ours, single in zip(_weights(runs, name), _weights(runs, "single")):
-        np.testing.assert_allclose(ours, single, rtol=1e-4, atol=1e-5)
+    for path, ours, single in zip(runs["weight_paths"], _weights(runs, name), _weights(runs, "single")):
+        np.testing.assert_allclose(ours, single, rtol=RTOL, atol=ATOL, err_msg=str(path))
     assert runs[f"{name}_replicas_identical"]
-    # The weights moved: epoch 2 sees the same batches with other weights.
-    assert abs(runs["single_losses"][1] - runs["single_losses"][0]) > 1e-3
+
+
+def test_every_compared_weight_moved(runs):
+    # A weight that barely moves matches whatever the distributed run did to it.
+    initial = _weights(runs, "single_initial")
+    for name in ("data_parallel", "model_parallel", "model_parallel_shifted"):
+        for start, single_start in zip(_weights(runs, f"{name}_initial"), initial):
+            np.testing.assert_array_equal(start, single_start)
+    for path, trained, start in zip(runs["weight_paths"], _weights(runs, "single"), initial):
+        moved = float(np.max(np.abs(trained - start)))
+        assert moved > 100 * (ATOL + RTOL * float(np.max(np.abs(start)))), (str(path), moved)
+
+
+def test_mesh_runs_the_formulation_auto_picks(runs):
+    # The model-parallel mesh runs "auto" (native at these sizes, as on one
+    # device) and "shifted" (what "auto" picks at the recipes' sizes on a CPU).
+    assert list(runs["model_parallel_formulations"]) == list(runs["single_formulations"])
+    assert list(runs["data_parallel_formulations"]) == list(runs["single_formulations"])
+    assert set(runs["model_parallel_shifted_formulations"]) == {"shifted"}
 
 
 def test_layout_map_shards_the_block_mlp_over_the_model_axis(runs):
