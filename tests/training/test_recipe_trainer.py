@@ -5,6 +5,7 @@ import json
 import os
 
 import keras
+import numpy as np
 import pytest
 
 from keras_zoo.recipes import load_recipe
@@ -66,3 +67,35 @@ def test_interrupted_run_resumes_from_the_last_completed_epoch(tmp_path):
     assert os.path.exists(os.path.join(run_directory, "COMPLETED"))
     new_directory, resumed = find_or_create_run_directory(str(tmp_path), recipe)
     assert new_directory != run_directory and not resumed
+
+
+class _PoisonWeights(keras.callbacks.Callback):
+    """Records the weights at the end of epoch 1, then sets one kernel to
+    NaN in the middle of epoch 2: its loss becomes NaN there."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == 0:
+            self.good_weights = [keras.ops.convert_to_numpy(w).copy() for w in self.model.weights]
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if hasattr(self, "good_weights") and batch == 2:
+            kernel = next(w for w in self.model.trainable_weights if w.path.endswith("kernel"))
+            kernel.assign(keras.ops.full(kernel.shape, float("nan")))
+
+
+def test_a_nan_loss_stops_the_run_and_keeps_the_last_good_checkpoints(tmp_path):
+    from keras_zoo.training import TrainingDivergedError
+
+    recipe = load_recipe("digits_convnext", TINY + ["train.epochs=3"])
+    poison = _PoisonWeights()
+    with pytest.raises(TrainingDivergedError, match=r"became nan at epoch 2, batch 3.*last\.keras"):
+        train_recipe(recipe, runs_root=str(tmp_path), verbose=0, extra_callbacks=[poison])
+    (run_directory,) = [os.path.join(tmp_path, d) for d in os.listdir(tmp_path)]
+    assert not os.path.exists(os.path.join(run_directory, "COMPLETED"))
+    assert [row["epoch"] for row in read_metrics_csv(os.path.join(run_directory, "metrics.csv"))] == [0]
+    for name in ("best.keras", "last.keras"):  # both hold epoch 1's weights, intact and finite
+        saved = keras.saving.load_model(os.path.join(run_directory, name), compile=False)
+        assert len(saved.weights) == len(poison.good_weights)
+        for ours, good in zip(saved.weights, poison.good_weights):
+            np.testing.assert_array_equal(keras.ops.convert_to_numpy(ours), good)
+            assert np.all(np.isfinite(good))
