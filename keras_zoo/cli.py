@@ -47,9 +47,20 @@ def _evaluate(args):
     from keras_zoo.training import evaluate_run
 
     metrics = evaluate_run(args.run, checkpoint=args.checkpoint, verbose=2 if args.quiet else 1)
-    print(" ".join(f"{key}={value:.4f}" if isinstance(value, float) else f"{key}={value}"
-                   for key, value in metrics.items()))
+    print(" ".join(f"{key}={_figure(value)}" for key, value in metrics.items()))
     return 0
+
+
+def _figure(value):
+    """One `key=value` field: floats to 4 places, lists and dicts as compact
+    JSON (no spaces, so the line splits into its fields)."""
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    if isinstance(value, (list, tuple, dict)):
+        import json
+
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
 
 
 def _export(args):
