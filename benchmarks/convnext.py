@@ -233,7 +233,9 @@ def main():
 def _write(args, matmul, started, groups):
     report = {
         "benchmark": "convnext_tiny 224x224 float32",
+        "date": harness.iso_utc(started),
         "machine": _machine(matmul),
+        "command": harness.command_line("benchmarks.convnext"),
         "matmul": matmul,
         "args": {k: v for k, v in vars(args).items() if k != "worker"},
         "wall_seconds": time.time() - started,

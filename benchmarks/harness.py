@@ -10,9 +10,11 @@ figures. A worker's peak resident memory is its own (`ru_maxrss`).
 """
 
 import argparse
+import datetime
 import json
 import os
 import resource
+import shlex
 import statistics
 import subprocess
 import sys
@@ -209,17 +211,20 @@ def groups_with_yardstick(rows, yardstick, group_of):
 
 def measure(module, title, args, phases, rates, yardstick, group_of, worker_args=(), env=None, extra=None):
     """Times `args.rows` grouped by `group_of` on `phases` and writes the JSON
-    after every phase. `rates[phase]` = (units per step, unit name), e.g.
+    after every phase, with the date the run started and the command that
+    reproduces it. `rates[phase]` = (units per step, unit name), e.g.
     (256, "tokens/s"). Returns the report (see `format_rates`)."""
     env = env or device_env(args.device, args.malloc_hugepages)
     log_directory = args.log_dir or os.path.join(os.path.dirname(args.json) or ".", "logs")
     os.makedirs(log_directory, exist_ok=True)
     started = time.time()
+    command = command_line(module)
     done = []
 
     def report(groups):
         value = {
-            "benchmark": title, "machine": machine(), "yardstick": yardstick,
+            "benchmark": title, "date": iso_utc(started), "machine": machine(), "command": command,
+            "yardstick": yardstick,
             "args": {k: v for k, v in vars(args).items() if k != "worker"},
             "wall_seconds": time.time() - started, "groups": groups, **(extra or {}),
         }
@@ -279,6 +284,25 @@ def format_rates(report):
                     f"{entry.get('peak_rss_mb', 0):.0f} | {entry.get('compile_seconds', 0):.1f} |"
                 )
     return "\n".join(lines)
+
+
+def iso_utc(timestamp):
+    """`time.time()` as ISO 8601 in UTC, e.g. 2026-12-01T21:44:38+00:00."""
+    return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def command_line(module, argv=None):
+    """The command that reproduces this run: `python -m module` with this
+    process's arguments (`sys.argv[1:]`), less the workers' `--worker ROW`."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    kept = []
+    while argv:
+        argument = argv.pop(0)
+        if argument == "--worker":
+            argv[:1] = []  # and its value
+        elif not argument.startswith("--worker="):
+            kept.append(argument)
+    return shlex.join(["python", "-m", module, *kept])
 
 
 def machine():

@@ -1,11 +1,12 @@
 """Keras' Adam update in one kernel per variable, where the backend has one.
 
 Keras' AdamW on PyTorch runs its update as `torch._foreach_*` ops, which on
-the CPU loop over the variables op by op, with temporaries: 152 ms per step
-for ConvNeXt-T's 28.6M weights on a 2-core CPU, against 61-87 ms for
+the CPU loop over the variables op by op, with temporaries: 166 ms per update
+for ConvNeXt-T's 28.6M weights on a 2-core CPU, against 54 ms for
 `torch.optim.AdamW` and 19 ms for its fused kernel (`torch._fused_adamw_`,
-CPU and CUDA). XLA already fuses the update on JAX, and TensorFlow keeps
-Keras' own.
+CPU and CUDA), which this module uses: 27 ms (`python -m
+benchmarks.optimizer_update`, benchmarks/results/cpu_optimizer_update.json).
+XLA already fuses the update on JAX, and TensorFlow keeps Keras' own.
 """
 
 import math
