@@ -86,7 +86,9 @@ class _PoisonWeights(keras.callbacks.Callback):
 def test_a_nan_loss_stops_the_run_and_keeps_the_last_good_checkpoints(tmp_path):
     from keras_zoo.training import TrainingDivergedError
 
-    recipe = load_recipe("digits_convnext", TINY + ["train.epochs=3"])
+    # Jitted on JAX, as the EMA test explains (un-jitted JAX compiles op by op).
+    jit = "train.jit_compile='true'" if keras.backend.backend() == "jax" else "train.jit_compile='false'"
+    recipe = load_recipe("digits_convnext", TINY + ["train.epochs=3", jit])
     poison = _PoisonWeights()
     with pytest.raises(TrainingDivergedError, match=r"became nan at epoch 2, batch 3.*last\.keras"):
         train_recipe(recipe, runs_root=str(tmp_path), verbose=0, extra_callbacks=[poison])
