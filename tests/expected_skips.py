@@ -86,6 +86,8 @@ RUNS_ONLY_ON = {
 
 
 def _pattern(key):
+    # "*" is the only wildcard: the brackets of a parametrized id are literal.
+    key = "".join({"[": "[[]", "]": "[]]"}.get(c, c) for c in key)
     return key if "::" in key else f"{key}::*"
 
 

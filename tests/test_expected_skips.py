@@ -33,6 +33,10 @@ def test_a_declared_test_runs_only_where_declared():
     reason = expected_skips.skip_reason(nodeid, "torch")
     assert expected_skips.is_declared(reason) and "runs on jax only" in reason
     assert expected_skips.skip_reason("tests/test_cli.py::test_anything", "torch") is None  # undeclared: runs
+    # A parametrized id's brackets are literal, not an fnmatch character class.
+    notebook = "tests/examples/test_notebooks.py::test_notebook_runs_top_to_bottom[wgan_gp_digits.ipynb]"
+    assert expected_skips.declaration(notebook) is not None
+    assert expected_skips.skip_reason(notebook, "jax") is not None
 
 
 def test_an_undeclared_skip_fails_the_run(tmp_path):
