@@ -45,8 +45,13 @@ def _train(args):
 
 def _evaluate(args):
     from keras_zoo.training import evaluate_run
+    from keras_zoo.training.run_directory import RunDirectoryError
 
-    metrics = evaluate_run(args.run, checkpoint=args.checkpoint, verbose=2 if args.quiet else 1)
+    try:
+        metrics = evaluate_run(args.run, checkpoint=args.checkpoint, verbose=2 if args.quiet else 1)
+    except RunDirectoryError as error:
+        print(f"keras-zoo evaluate: error: {error}", file=sys.stderr)
+        return 2
     print(" ".join(f"{key}={_figure(value)}" for key, value in metrics.items()))
     return 0
 

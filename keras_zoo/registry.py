@@ -7,20 +7,29 @@ overrides and returns a built `keras.Model`.
 import difflib
 import fnmatch
 
+from keras_zoo.utils.arguments import check_keywords
+
 _MODELS = {}
+_ARGUMENTS = {}
 
 
-def register_model(name, builder):
-    """Registers `builder(**overrides) -> keras.Model` under `name`."""
+def register_model(name, builder, arguments):
+    """Registers `builder(**overrides) -> keras.Model` under `name`;
+    `arguments` are the keyword names it accepts (any other is an error)."""
     if name in _MODELS:
         raise ValueError(f"Model '{name}' is already registered.")
     _MODELS[name] = builder
+    _ARGUMENTS[name] = tuple(arguments)
+
+
+def model_arguments(name):
+    """The keyword arguments `create_model(name, ...)` accepts."""
+    return _ARGUMENTS[name]
 
 
 def list_models(pattern=None):
     """Returns the sorted registered model names, optionally filtered by a
     shell-style `pattern` such as `"convnext_*"`."""
-    _import_families()
     names = sorted(_MODELS)
     if pattern is not None:
         names = [name for name in names if fnmatch.fnmatch(name, pattern)]
@@ -30,7 +39,6 @@ def list_models(pattern=None):
 def create_model(name, **overrides):
     """Builds the registered model `name`, with keyword `overrides` of its
     defaults (for example `num_classes=10`, `weights="model.pth"`)."""
-    _import_families()
     if not isinstance(name, str) or name not in _MODELS:
         available = sorted(_MODELS)
         close = difflib.get_close_matches(str(name), available, n=1)
@@ -38,9 +46,6 @@ def create_model(name, **overrides):
         raise ValueError(
             f"Unknown model '{name}'.{hint} Available: {', '.join(available)}"
         )
+    check_keywords(overrides, _ARGUMENTS[name], f"create_model('{name}')")
     return _MODELS[name](**overrides)
 
-
-def _import_families():
-    # Importing a family registers its variants.
-    from keras_zoo import models  # noqa: F401

@@ -5,10 +5,10 @@ layer-wise learning-rate decay."""
 
 import keras
 
-from keras_zoo.training.fused_adamw import FusedAdamW
-from keras_zoo.training.layerwise_lr import with_layerwise_lr
-from keras_zoo.training.warmup_cosine import WarmupCosineSchedule
-from keras_zoo.training.warmup_cosine import linear_scaled_learning_rate
+from keras_zoo.optimizers import FusedAdamW
+from keras_zoo.optimizers import with_layerwise_lr
+from keras_zoo.optimizers import WarmupCosineSchedule
+from keras_zoo.optimizers import linear_scaled_learning_rate
 
 _OPTIMIZERS = {"adamw": FusedAdamW, "adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD}
 

@@ -19,13 +19,14 @@ from keras_zoo.training.epoch_csv_logger import EpochCSVLogger
 from keras_zoo.training.epoch_csv_logger import read_metrics_csv
 from keras_zoo.training.nan_guard import StopOnNaN
 from keras_zoo.training.optimizer_builder import build_optimizer
-from keras_zoo.training.precision import set_precision
+from keras_zoo.training.run_directory import RunDirectoryError
 from keras_zoo.training.run_directory import find_or_create_run_directory
 from keras_zoo.training.run_directory import mark_completed
 from keras_zoo.training.run_directory import read_run_recipe
 from keras_zoo.training.tasks import get_task
 from keras_zoo.training.tensorboard_scalars import TensorBoardScalars
 from keras_zoo.training.training_curves import TrainingCurvesPlot
+from keras_zoo.utils.precision import set_precision
 
 _JIT = {"auto": "auto", "true": True, "false": False}
 
@@ -123,8 +124,6 @@ def _final_model(run_directory, task, model):
     best = os.path.join(run_directory, "best.keras")
     if task.monitor is None or not os.path.exists(best):
         return model
-    import keras_zoo.models  # noqa: F401  (registers the model classes for loading)
-
     return keras.saving.load_model(best, compile=False)
 
 
@@ -163,15 +162,16 @@ def evaluate_run(run_directory, checkpoint="best.keras", verbose="auto"):
     validation data (GAN) has only `last.keras`."""
     recipe = read_run_recipe(run_directory)
     if recipe is None:
-        raise ValueError(f"{run_directory} is not a run directory (no readable recipe.json).")
+        raise RunDirectoryError(
+            f"{run_directory} is not a run directory: it holds no readable recipe.json "
+            "(`keras-zoo train` writes one into each run, e.g. saved_models/digits_convnext-20260101-120000)."
+        )
     task = get_task(recipe["recipe"]["task"])
     if task.monitor is None:
         checkpoint = "last.keras"
     model_path = os.path.join(run_directory, checkpoint)
     if not os.path.exists(model_path):
-        raise ValueError(f"{model_path} does not exist; the run has not finished an epoch yet.")
-    import keras_zoo.models  # noqa: F401  (registers the model classes for loading)
-
+        raise RunDirectoryError(f"{model_path} does not exist; the run has not finished an epoch yet.")
     data = task.build_data(recipe)
     model = keras.saving.load_model(model_path, compile=False)
     metrics = {}

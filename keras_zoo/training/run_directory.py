@@ -11,6 +11,10 @@ RECIPE_FILE = "recipe.json"
 COMPLETED_FILE = "COMPLETED"
 
 
+class RunDirectoryError(ValueError):
+    """A path that is not a run directory, or a run without the checkpoint asked for."""
+
+
 def find_or_create_run_directory(runs_root, recipe):
     """Returns `(path, resumed)`: the latest unfinished run of this exact
     resolved recipe, or a new timestamped directory holding the recipe."""

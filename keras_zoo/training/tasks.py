@@ -54,10 +54,10 @@ def _classification_metrics(recipe):
     return [keras.metrics.CategoricalAccuracy(name="accuracy")]
 
 
-def _convnext_multipliers(model, layer_decay):
-    from keras_zoo.training.layerwise_lr import convnext_lr_multipliers
+def _layerwise_multipliers(model, layer_decay):
+    from keras_zoo.optimizers import layerwise_lr_multipliers
 
-    return convnext_lr_multipliers(model, layer_decay)
+    return layerwise_lr_multipliers(model, layer_decay)
 
 
 def _classification_headline(result):
@@ -107,7 +107,7 @@ TASKS = {
         build_metrics=_classification_metrics,
         monitor="val_accuracy",
         monitor_mode="max",
-        lr_multipliers=_convnext_multipliers,
+        lr_multipliers=_layerwise_multipliers,
         headline=_classification_headline,
     ),
     "translation": _translation_task(),

@@ -1,14 +1,22 @@
 """The `translation` task: a Transformer trained on teacher-forced sentence
 pairs with the paper's optimizer, schedule and label-smoothed masked loss;
 after training, its best checkpoint translates the held-out sentences
-(greedy and beam search), scored by exact match or corpus BLEU."""
+(greedy and beam search), scored by exact match (the number-translation
+recipe) or corpus BLEU (TED talks Portuguese -> English, with sacrebleu from
+the `translation` extra). From Python, the way `keras-zoo train` trains:
 
-import os
+    from keras_zoo.recipes import load_recipe
+    from keras_zoo.training import train_recipe
+    result = train_recipe(load_recipe("transformer_number_translation"))  # result.results["exact_match_greedy"]
+"""
+
 
 import keras
+import numpy as np
 
 from keras_zoo.data.array_batches import ArrayBatches
 from keras_zoo.data.number_translation import teacher_forcing_pairs
+from keras_zoo.utils.token_ids import check_token_ids
 from keras_zoo.models.transformer.transformer_loss import MaskedLabelSmoothedCrossEntropy
 from keras_zoo.models.transformer.transformer_loss import MaskedTokenAccuracy
 from keras_zoo.models.transformer.transformer_schedule import TransformerSchedule
@@ -24,6 +32,9 @@ class TranslationData:
     the vocabulary is whole words)."""
 
     def __init__(self, splits, train_split, vocabulary_size, batch_size, seed, tokenizer=None):
+        for split_name, split in {"train": train_split, **splits}.items():
+            for key in ("source", "target"):
+                check_token_ids(split[key], vocabulary_size, f"{split_name} {key}")
         self.splits = splits
         self.train = ArrayBatches(*teacher_forcing_pairs(train_split), batch_size, shuffle=True, seed=seed,
                                   drop_remainder=True)
@@ -121,13 +132,8 @@ def translation_results(recipe, model, data):
     results = {}
     for search, kwargs in searches.items():
         if evaluation["metric"] == "exact_match":
-            from keras_zoo.models.transformer.number_translation_task import exact_match
-
             results[f"exact_match_{search}"] = exact_match(model, split, max_length, **kwargs)
         else:
-            from keras_zoo.models.transformer.ted_translation_task import corpus_bleu
-            from keras_zoo.models.transformer.ted_translation_task import translate
-
             hypotheses = translate(model, data.tokenizer, split, max_length, **kwargs)
             results[f"bleu_{search}"] = corpus_bleu(hypotheses, split["references"])
     results["num_beams"] = evaluation["num_beams"]
@@ -143,3 +149,45 @@ def translation_headline(result):
         figures.append(f"beam {result.results['num_beams']} {result.results[f'{metric}_beam'] * scale:.1f}{unit}")
     return (f"held-out {metric.replace('_', ' ')} on {result.results['sentences']} sentences "
             f"{', '.join(figures)} (best val_loss {result.best:.4f})")
+
+
+def exact_match(model, split, max_length=None, num_beams=1, length_penalty=0.6, batch_size=500):
+    """Share of sentences whose generated translation equals the reference
+    word for word (end token included); `max_length` None: the number
+    task's longest target."""
+    from keras_zoo.data import number_translation
+
+    max_length = max_length or number_translation.TARGET_LENGTH
+    correct = 0
+    for start in range(0, len(split["source"]), batch_size):
+        source = split["source"][start : start + batch_size]
+        reference = split["target"][start : start + batch_size]
+        ids = model.generate(source, max_length, number_translation.START, number_translation.END,
+                             num_beams=num_beams, length_penalty=length_penalty)
+        correct += int(np.sum(np.all(ids[:, : reference.shape[1]] == reference, axis=1)))
+    return correct / len(split["source"])
+
+
+def translate(model, tokenizer, split, max_length, num_beams=4, length_penalty=0.6, batch_size=64):
+    """Decoded hypotheses (texts) for every source row of `split`."""
+    from keras_zoo.data.subword_tokenizer import END, START
+
+    hypotheses = []
+    for start in range(0, len(split["source"]), batch_size):
+        ids = model.generate(split["source"][start : start + batch_size], max_length, START, END,
+                             num_beams=num_beams, length_penalty=length_penalty)
+        hypotheses += [tokenizer.decode(row[1:]) for row in ids]
+    return hypotheses
+
+
+def corpus_bleu(hypotheses, references):
+    """Corpus BLEU (sacrebleu's default 13a tokenisation)."""
+    try:
+        import sacrebleu
+    except ModuleNotFoundError:
+        raise ModuleNotFoundError(
+            "BLEU needs sacrebleu: pip install 'keras-zoo[translation]' (or pip install sacrebleu)."
+        ) from None
+
+    return sacrebleu.corpus_bleu(hypotheses, [references]).score
+

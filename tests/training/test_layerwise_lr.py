@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import keras_zoo
-from keras_zoo.training import convnext_layer_id
-from keras_zoo.training import convnext_lr_multipliers
+from keras_zoo.models.convnext.convnext_layer_groups import convnext_layer_id
+from keras_zoo.optimizers import layerwise_lr_multipliers
 from keras_zoo.training import with_layerwise_lr
 
 
@@ -38,7 +38,7 @@ def test_layer_ids_follow_the_official_rule_for_convnext_base():
 
 def test_multipliers_are_decay_to_the_power_of_depth_from_the_head():
     model = keras_zoo.create_model("convnext_atto", depths=(1, 1, 4, 1), dims=(8, 16, 24, 32), num_classes=3, input_shape=(32, 32, 3))
-    multipliers = convnext_lr_multipliers(model, 0.8)
+    multipliers = layerwise_lr_multipliers(model, 0.8)
     assert set(multipliers) == {v.path for v in model.trainable_variables}
     assert multipliers["head_fc/kernel"] == 1.0
     assert multipliers["stem_conv/kernel"] == pytest.approx(0.8**13)
@@ -98,3 +98,17 @@ def test_a_model_compiled_with_it_saves_and_loads(tmp_path):
     loaded = keras.saving.load_model(path)  # compiled: rebuilds the layer-wise optimizer
     assert type(loaded.optimizer).__name__ == "LayerwiseAdamW"
     assert loaded.optimizer.lr_multipliers == multipliers
+
+
+def test_layer_decay_on_a_model_without_layer_groups_is_an_error_not_a_no_op():
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)], name="plain")
+    with pytest.raises(ValueError, match=r"layer_decay=0.8 needs a model with layer groups .*'plain' has none"):
+        layerwise_lr_multipliers(model, 0.8)
+
+
+def test_the_old_import_path_gives_the_same_multipliers():
+    from keras_zoo.training import convnext_lr_multipliers
+
+    model = keras_zoo.create_model("convnext_atto", depths=(1, 1, 1, 1), dims=(8, 8, 8, 8), num_classes=2,
+                                   input_shape=(32, 32, 3))
+    assert convnext_lr_multipliers(model, 0.5) == layerwise_lr_multipliers(model, 0.5)

@@ -26,7 +26,7 @@ TINY = [
 
 
 def test_tiny_recipe_trains_and_reports_exact_match(tmp_path, monkeypatch):
-    from keras_zoo.models.transformer import number_translation_task
+    from keras_zoo.training import translation_task as number_translation_task
 
     # What the after-fit figures are computed from (exact_match itself is
     # checked on a known case in test_transformer_training_pieces.py).
@@ -103,7 +103,7 @@ def test_ted_pipeline_on_mock_data():
 
 
 def test_bleu_is_sacrebleus_corpus_bleu():
-    from keras_zoo.models.transformer.ted_translation_task import corpus_bleu
+    from keras_zoo.training.translation_task import corpus_bleu
 
     references = ["the cat sat on the mat", "a dog ran in the park today"]
     assert corpus_bleu(references, references) == pytest.approx(100.0)

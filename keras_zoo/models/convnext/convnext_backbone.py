@@ -4,6 +4,7 @@ import numpy as np
 from keras_zoo.layers import Conv2D
 from keras_zoo.models.convnext.convnext_block import ConvNeXtBlock
 from keras_zoo.models.convnext.convnext_block import convnext_kernel_initializer
+from keras_zoo.models.convnext.convnext_layer_groups import convnext_layer_group_ids
 from keras_zoo.models.image_model import ImageModel
 
 
@@ -115,6 +116,10 @@ class ConvNeXtBackbone(ImageModel):
         self.drop_path_rate = drop_path_rate
         self.layer_scale_init_value = layer_scale_init_value
         self.seed = seed
+
+    def layer_group_ids(self):
+        """`{variable.path: group}` for layer-wise lr decay (stem 0 to stage 4, 12)."""
+        return convnext_layer_group_ids(self.layers)
 
     def get_config(self):
         return {

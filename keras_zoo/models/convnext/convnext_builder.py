@@ -5,6 +5,7 @@ from keras_zoo.models.convnext.convnext_classifier import ConvNeXt
 from keras_zoo.models.convnext.convnext_variants import CONVNEXT_VARIANTS
 from keras_zoo.models.convnext.convnext_weights import load_convnext_weights
 from keras_zoo.registry import register_model
+from keras_zoo.utils.arguments import keyword_arguments
 
 _BACKBONE_ARGS = ("input_shape", "drop_path_rate", "layer_scale_init_value", "seed", "dtype", "name")
 
@@ -36,5 +37,6 @@ def build_convnext(variant, weights=None, features_only=False, **overrides):
     return model
 
 
+_ARGUMENTS = keyword_arguments(build_convnext, ConvNeXt.__init__, exclude=("variant",))
 for _name in CONVNEXT_VARIANTS:
-    register_model(_name, functools.partial(build_convnext, _name))
+    register_model(_name, functools.partial(build_convnext, _name), _ARGUMENTS)

@@ -2,6 +2,7 @@ import keras
 
 from keras_zoo.models.convnext.convnext_backbone import ConvNeXtBackbone
 from keras_zoo.models.convnext.convnext_block import convnext_kernel_initializer
+from keras_zoo.models.convnext.convnext_layer_groups import convnext_layer_group_ids
 from keras_zoo.models.image_model import ImageModel
 
 _POOLINGS = (None, "avg", "max")
@@ -94,6 +95,11 @@ class ConvNeXt(ImageModel):
         self.head_init_scale = head_init_scale
         self.classifier_activation = classifier_activation
         self.seed = seed
+
+    def layer_group_ids(self):
+        """`{variable.path: group}` for layer-wise lr decay: the official
+        fine-tuning rule's 12 groups, stem 0 to stage 4, the head 13."""
+        return convnext_layer_group_ids(list(self.backbone.layers) + [l for l in self.layers if l is not self.backbone])
 
     def get_config(self):
         return {

@@ -5,6 +5,7 @@ from keras_zoo.models.gan.dcgan_networks import build_dcgan_generator
 from keras_zoo.models.gan.gan_model import GAN
 from keras_zoo.models.gan.gan_variants import GAN_VARIANTS
 from keras_zoo.registry import register_model
+from keras_zoo.utils.arguments import keyword_arguments
 
 
 def build_gan(
@@ -32,5 +33,7 @@ def build_gan(
     return model
 
 
+_ARGUMENTS = keyword_arguments(build_gan, GAN.__init__, exclude=("variant", "generator", "discriminator"),
+                               extra=("critic_batch_norm",))
 for _name in GAN_VARIANTS:
-    register_model(_name, functools.partial(build_gan, _name))
+    register_model(_name, functools.partial(build_gan, _name), _ARGUMENTS)

@@ -6,7 +6,7 @@ from keras_zoo.models.gan.gan_losses import get_gan_loss
 from keras_zoo.models.gan.gan_optimizers import GANOptimizers
 from keras_zoo.models.gan.gradient_penalty import gradient_penalty
 from keras_zoo.models.gan.weight_clipping import clip_weights
-from keras_zoo.training.precision import loss_scaled
+from keras_zoo.utils.precision import loss_scaled
 
 
 def paper_optimizer(loss, clip_value=None):
@@ -127,6 +127,24 @@ class GAN(gradients.StatefulTrainStep, keras.Model):
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
         self.optimizer = GANOptimizers(self.d_optimizer, self.g_optimizer)
+
+    def get_compile_config(self):
+        # Both optimizers, so that a saved GAN loads compiled and its
+        # optimizers' state (saved with the weights) comes back with it.
+        config = super().get_compile_config() or {}
+        if getattr(self, "d_optimizer", None) is not None:
+            config["d_optimizer"] = keras.saving.serialize_keras_object(self.d_optimizer)
+            config["g_optimizer"] = keras.saving.serialize_keras_object(self.g_optimizer)
+        return config
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        config.pop("optimizer", None)  # Keras' default, unused: the GAN trains with its own two
+        optimizers = {key: keras.saving.deserialize_keras_object(config.pop(key))
+                      for key in ("d_optimizer", "g_optimizer") if key in config}
+        # Files from keras_zoo 0.1.0 hold no optimizer configs: the paper's.
+        keep = ("run_eagerly", "steps_per_execution", "jit_compile")
+        self.compile(**optimizers, **{key: config[key] for key in keep if key in config})
 
     def call(self, latents, training=False):
         return self.generator(latents, training=training)

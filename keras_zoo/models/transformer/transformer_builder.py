@@ -3,6 +3,7 @@ import functools
 from keras_zoo.models.transformer.transformer_model import Transformer
 from keras_zoo.models.transformer.transformer_variants import TRANSFORMER_VARIANTS
 from keras_zoo.registry import register_model
+from keras_zoo.utils.arguments import keyword_arguments
 
 
 def build_transformer(variant, weights=None, **overrides):
@@ -19,5 +20,6 @@ def build_transformer(variant, weights=None, **overrides):
     return model
 
 
+_ARGUMENTS = keyword_arguments(build_transformer, Transformer.__init__, exclude=("variant",))
 for _name in TRANSFORMER_VARIANTS:
-    register_model(_name, functools.partial(build_transformer, _name))
+    register_model(_name, functools.partial(build_transformer, _name), _ARGUMENTS)

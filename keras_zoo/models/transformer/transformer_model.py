@@ -2,11 +2,13 @@ import math
 import types
 
 import keras
+import numpy as np
 from keras import ops
 
 from keras_zoo.layers.positional_encoding import LearnedPositionEmbedding, SinusoidalPositionEncoding
 from keras_zoo.layers.transformer_decoder_layer import TransformerDecoderLayer
 from keras_zoo.layers.transformer_encoder_layer import TransformerEncoderLayer, offset_seed
+from keras_zoo.utils.token_ids import check_token_ids
 
 _POSITION_ENCODINGS = ("sinusoidal", "learned")
 PADDING_ID = 0
@@ -68,6 +70,10 @@ class Transformer(keras.Model):
     padding; the target is the shifted-right decoder input (start token
     first). Output: float32 logits (B, T, vocabulary). Padded source tokens
     are never attended to; target position t sees targets 0..t only.
+    Ids given as numpy arrays or lists (calls, `predict`, `generate`) must
+    be integers inside the vocabulary, or a `ValueError` says which id is
+    where; tensors, whose values a compiled graph does not know, are not
+    checked (an id outside the vocabulary gives NaN on JAX there).
 
     With a single shared vocabulary (`target_vocabulary_size=None`) the
     source embedding, the target embedding and the output projection are one
@@ -207,6 +213,24 @@ class Transformer(keras.Model):
         self.layer_norm_epsilon = layer_norm_epsilon
         self.seed = seed
 
+    # --- Token ids checked where their values are known (utils/token_ids.py) ---
+    def _check_ids(self, inputs):
+        if isinstance(inputs, dict):
+            check_token_ids(inputs.get("source"), self.vocabulary_size, "source")
+            check_token_ids(inputs.get("target"), self._target_vocabulary, "target")
+
+    def __call__(self, inputs, *args, **kwargs):
+        self._check_ids(inputs)
+        return super().__call__(inputs, *args, **kwargs)
+
+    def predict(self, x, *args, **kwargs):
+        self._check_ids(x)
+        return super().predict(x, *args, **kwargs)
+
+    @property
+    def _target_vocabulary(self):
+        return self.target_vocabulary_size or self.vocabulary_size
+
     # --- Pieces for generation ---
     def encode(self, source_ids, training=False):
         """(B, S) ids -> encoder output (B, S, d)."""
@@ -260,6 +284,11 @@ class Transformer(keras.Model):
         Compiled with `jit` on JAX and TensorFlow.
         """
         from keras_zoo.models.transformer.transformer_generation import generate
+
+        check_token_ids(source_ids, self.vocabulary_size, "source_ids")
+        for arg, token in (("start_token_id", start_token_id), ("end_token_id", end_token_id)):
+            if not isinstance(token, (int, np.integer)) or not 0 <= token < self._target_vocabulary:
+                raise ValueError(f"`{arg}` must be an int in [0, {self._target_vocabulary}). Received: {arg}={token!r}")
         return generate(self, source_ids, max_length, start_token_id, end_token_id,
                         num_beams=num_beams, length_penalty=length_penalty, use_cache=use_cache)
 

@@ -116,3 +116,22 @@ def test_invalid_arguments_say_what_was_received():
         GAN(model.generator, model.discriminator, loss="hinge")
     with pytest.raises(ValueError, match="Did you mean 'wgan_gp'"):
         keras_zoo.create_model("wgan-gp")
+
+
+def test_a_saved_gan_loads_compiled_with_both_optimizers_state(tmp_path):
+    model = keras_zoo.create_model("wgan_gp", n_critic=1, **TINY)
+    model.compile(d_optimizer=keras.optimizers.Adam(3e-4, beta_1=0.1), g_optimizer=keras.optimizers.RMSprop(2e-4))
+    model.fit(_images(16), batch_size=8, epochs=1, verbose=0)
+    path = str(tmp_path / "gan.keras")
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    for name in ("d_optimizer", "g_optimizer"):
+        saved, restored = getattr(model, name), getattr(loaded, name)
+        assert type(restored) is type(saved)
+        assert restored.get_config() == saved.get_config()
+        assert int(ops.convert_to_numpy(restored.iterations)) == 2
+        for a, b in zip(_values(saved.variables), _values(restored.variables)):
+            np.testing.assert_array_equal(a, b)
+    # ... and trains on from there.
+    loaded.fit(_images(16), batch_size=8, epochs=1, verbose=0)
+    assert int(ops.convert_to_numpy(loaded.g_optimizer.iterations)) == 4
