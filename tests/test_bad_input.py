@@ -138,7 +138,7 @@ def test_generate_checks_its_source_ids_and_special_tokens():
 def test_the_translation_data_pipeline_checks_every_split_against_the_vocabulary():
     import numpy as np
 
-    from keras_zoo.training.translation_task import TranslationData
+    from keras_zoo.training.tasks.translation import TranslationData
 
     ids = np.array([[1, 4, 2, 0]] * 8, "int32")
     splits = {"validation": {"source": ids, "target": ids}, "test": {"source": ids + 3, "target": ids}}

@@ -153,9 +153,13 @@ def test_the_rule_catches_an_upward_import_and_a_cycle(tmp_path):
     ("keras_zoo.training.fused_adamw", "keras_zoo.optimizers.fused_adamw", ["FusedAdamW"]),
     ("keras_zoo.training.warmup_cosine", "keras_zoo.optimizers.warmup_cosine", ["WarmupCosineSchedule"]),
     ("keras_zoo.training.layerwise_lr", "keras_zoo.optimizers.layerwise_lr", ["with_layerwise_lr"]),
-    ("keras_zoo.models.transformer.number_translation_task", "keras_zoo.training.translation_task", ["exact_match"]),
-    ("keras_zoo.models.transformer.ted_translation_task", "keras_zoo.training.translation_task",
+    ("keras_zoo.models.transformer.number_translation_task", "keras_zoo.training.tasks.translation", ["exact_match"]),
+    ("keras_zoo.models.transformer.ted_translation_task", "keras_zoo.training.tasks.translation",
      ["corpus_bleu", "translate"]),
+    ("keras_zoo.training.translation_task", "keras_zoo.training.tasks.translation",
+     ["TranslationData", "build_translation_model", "exact_match", "translation_results"]),
+    ("keras_zoo.training.gan_task", "keras_zoo.training.tasks.gan", ["build_gan_model", "generate", "gan_results"]),
+    ("keras_zoo.recipes.schema", "keras_zoo.recipes.fields", ["Field", "RecipeError"]),
 ])
 def test_a_moved_name_keeps_its_old_import_path(old, new, names):
     import importlib

@@ -39,7 +39,30 @@ def test_recipes_live_in_the_top_level_recipes_folder():
 def test_every_task_has_a_schema_and_a_trainer():
     from keras_zoo.training.tasks import TASKS
 
-    assert set(TASK_SCHEMAS) == set(TASKS) == set(SCHEMA["recipe"]["task"].choices)
+    assert set(TASK_SCHEMAS) == set(TASKS) == {"image_classification", "translation", "gan"}
+    assert SCHEMA is TASKS["image_classification"].schema
+
+
+def test_a_new_task_is_one_registration_and_its_recipes_validate_against_its_own_sections(tmp_path):
+    from keras_zoo.recipes.fields import COMMON_SECTIONS
+    from keras_zoo.recipes.fields import Field
+    from keras_zoo.recipes.fields import positive
+    from keras_zoo.training.tasks import TASKS
+    from keras_zoo.training.tasks import Task
+    from keras_zoo.training.tasks import register_task
+
+    schema = {**COMMON_SECTIONS, "data": {"num_tokens": Field(int, 128, "an int > 0", positive)}}
+    register_task("toy_language_modelling", Task(schema=schema, build_data=None, build_model=None, build_loss=None,
+                                                  build_metrics=None, monitor=None, monitor_mode=None))
+    try:
+        path = tmp_path / "toy.toml"
+        path.write_text('task = "toy_language_modelling"\n[model]\nname = "transformer_tiny"\n[data]\nnum_tokens = 64\n')
+        recipe = load_recipe(str(path))
+        assert recipe["data"] == {"num_tokens": 64} and recipe["train"]["epochs"] == 10
+        with pytest.raises(RecipeError, match=r"Unknown section 'augment'.*'toy_language_modelling'"):
+            load_recipe(str(path), ["augment.mixup_alpha=0.1"])
+    finally:
+        del TASKS["toy_language_modelling"]
 
 
 def test_transformer_recipe_holds_the_papers_values():

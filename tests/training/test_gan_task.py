@@ -13,7 +13,7 @@ from keras_zoo.recipes import list_recipes
 from keras_zoo.recipes import load_recipe
 from keras_zoo.training import train_recipe
 from keras_zoo.training.epoch_csv_logger import read_metrics_csv
-from keras_zoo.training.gan_task import build_gan_model
+from keras_zoo.training.tasks.gan import build_gan_model
 from keras_zoo.training.tasks import get_task
 
 GAN_RECIPES = [name for name in list_recipes() if name.startswith("gan_")]
@@ -89,7 +89,7 @@ def test_killed_run_resumes_and_measures_its_samples(tmp_path):
     # with the task's judge (the digits classifier of the recipe's seed) and latents.
     from keras_zoo.evaluation.digit_sample_quality import digit_sample_quality
     from keras_zoo.evaluation.digits_classifier import train_digits_classifier
-    from keras_zoo.training.gan_task import generate
+    from keras_zoo.training.tasks.gan import generate
 
     quality, seed = result.results, recipe["train"]["seed"]
     generator = keras.saving.load_model(os.path.join(run_directory, "generator.keras"))

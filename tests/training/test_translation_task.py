@@ -14,9 +14,9 @@ from keras_zoo.recipes import load_recipe
 from keras_zoo.training import train_recipe
 from keras_zoo.training.epoch_csv_logger import read_metrics_csv
 from keras_zoo.training.tasks import get_task
-from keras_zoo.training.translation_task import build_translation_data
-from keras_zoo.training.translation_task import build_translation_model
-from keras_zoo.training.translation_task import compile_translation_model
+from keras_zoo.training.tasks.translation import build_translation_data
+from keras_zoo.training.tasks.translation import build_translation_model
+from keras_zoo.training.tasks.translation import compile_translation_model
 
 TINY = [
     "model.num_layers=1", "model.hidden_dim=16", "model.intermediate_dim=32", "model.num_heads=2",
@@ -26,7 +26,7 @@ TINY = [
 
 
 def test_tiny_recipe_trains_and_reports_exact_match(tmp_path, monkeypatch):
-    from keras_zoo.training import translation_task as number_translation_task
+    from keras_zoo.training.tasks import translation as number_translation_task
 
     # What the after-fit figures are computed from (exact_match itself is
     # checked on a known case in test_transformer_training_pieces.py).
@@ -103,7 +103,7 @@ def test_ted_pipeline_on_mock_data():
 
 
 def test_bleu_is_sacrebleus_corpus_bleu():
-    from keras_zoo.training.translation_task import corpus_bleu
+    from keras_zoo.training.tasks.translation import corpus_bleu
 
     references = ["the cat sat on the mat", "a dog ran in the park today"]
     assert corpus_bleu(references, references) == pytest.approx(100.0)

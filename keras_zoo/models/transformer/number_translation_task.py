@@ -1,7 +1,7 @@
-"""Moved to `keras_zoo.training.translation_task` (task code lives with the
+"""Moved to `keras_zoo.training.tasks.translation` (task code lives with the
 trainer, above the models); this old import path keeps working."""
 
-from keras_zoo.training.translation_task import exact_match  # noqa: F401
+from keras_zoo.training.tasks.translation import exact_match  # noqa: F401
 
 RECIPE = "transformer_number_translation"
 

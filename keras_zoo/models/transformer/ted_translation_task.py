@@ -1,8 +1,8 @@
-"""Moved to `keras_zoo.training.translation_task` (task code lives with the
+"""Moved to `keras_zoo.training.tasks.translation` (task code lives with the
 trainer, above the models); this old import path keeps working."""
 
-from keras_zoo.training.translation_task import corpus_bleu  # noqa: F401
-from keras_zoo.training.translation_task import translate  # noqa: F401
+from keras_zoo.training.tasks.translation import corpus_bleu  # noqa: F401
+from keras_zoo.training.tasks.translation import translate  # noqa: F401
 
 RECIPE = "transformer_ted_pt_en"
 

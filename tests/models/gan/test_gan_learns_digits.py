@@ -8,7 +8,7 @@ import keras_zoo
 from keras_zoo.data.gan_images import digits_gan_images
 from keras_zoo.evaluation.digit_sample_quality import digit_sample_quality
 from keras_zoo.evaluation.digits_classifier import train_digits_classifier
-from keras_zoo.training.gan_task import generate
+from keras_zoo.training.tasks.gan import generate
 
 NUM_SAMPLES = 500
 # Of the three variants DCGAN learns fastest per CPU second. With its paper's

@@ -86,7 +86,7 @@ def test_token_accuracy_counts_real_tokens_only():
 
 
 def test_exact_match_counts_whole_sentences():
-    from keras_zoo.training.translation_task import exact_match
+    from keras_zoo.training.tasks.translation import exact_match
 
     split = {"source": np.ones((2, 3), "int32"),
              "target": np.array([[1, 5, 6, 2, 0], [1, 7, 2, 0, 0]], "int32")}
