@@ -131,6 +131,31 @@ def test_the_compatibility_shims_are_imported_by_nothing_in_keras_zoo():
     assert [module for module, targets in graph.items() if targets & COMPATIBILITY_SHIMS] == []
 
 
+def backend_name_tests(package=PACKAGE):
+    """(module, line) of each `keras.backend.backend()` / `keras.config.backend()`
+    call and each import of torch, jax or tensorflow in layers/ and models/."""
+    found = []
+    for name, path in _modules(package).items():
+        if name.split(".")[1:2] not in (["layers"], ["models"]):
+            continue
+        with open(path) as f:
+            tree = ast.parse(f.read(), path)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "backend":
+                found.append((name, node.lineno))
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                if any(m.split(".")[0] in ("torch", "jax", "tensorflow") for m in modules):
+                    found.append((name, node.lineno))
+    return found
+
+
+def test_layers_and_models_never_test_the_backend_name_themselves():
+    """They ask keras_zoo.backend (fast_paths, gradients, ...), where the
+    backends differ in one small module each."""
+    assert backend_name_tests() == []
+
+
 def test_the_rule_catches_an_upward_import_and_a_cycle(tmp_path):
     """The checks themselves: a layer importing the trainer is caught, and
     so is a circle between two models."""
@@ -143,8 +168,11 @@ def test_the_rule_catches_an_upward_import_and_a_cycle(tmp_path):
     (package / "layers" / "dense.py").write_text("def f():\n    from keras_zoo.training import trainer\n")
     (package / "models" / "a.py").write_text("from keras_zoo.models import b\n")
     (package / "models" / "b.py").write_text("import keras_zoo.models.a\n")
+    (package / "models" / "c.py").write_text("import keras\nFAST = keras.backend.backend() == 'jax'\n")
+    (package / "layers" / "d.py").write_text("def f():\n    import torch\n")
     graph = import_graph(str(package))
     assert upward_imports(graph) == [("keras_zoo.layers.dense", "keras_zoo.training.trainer")]
+    assert sorted(backend_name_tests(str(package))) == [("keras_zoo.layers.d", 2), ("keras_zoo.models.c", 2)]
     assert cycles(graph) == [["keras_zoo.models.a", "keras_zoo.models.b"]]
 
 
@@ -160,6 +188,8 @@ def test_the_rule_catches_an_upward_import_and_a_cycle(tmp_path):
      ["TranslationData", "build_translation_model", "exact_match", "translation_results"]),
     ("keras_zoo.training.gan_task", "keras_zoo.training.tasks.gan", ["build_gan_model", "generate", "gan_results"]),
     ("keras_zoo.recipes.schema", "keras_zoo.recipes.fields", ["Field", "RecipeError"]),
+    ("keras_zoo.layers.depthwise_conv2d", "keras_zoo.backend.fast_paths", ["auto_depthwise_formulation",
+                                                                          "MIN_SHIFTED_VALUES"]),
 ])
 def test_a_moved_name_keeps_its_old_import_path(old, new, names):
     import importlib

@@ -2,6 +2,7 @@ import keras
 from keras import ops
 
 from keras_zoo.backend import biased_ops
+from keras_zoo.backend import fast_paths
 from keras_zoo.layers import exact_gelu
 
 
@@ -19,7 +20,7 @@ class Dense(keras.layers.Dense):
     """
 
     def call(self, inputs, training=None):
-        if exact_gelu.SAVES_GELU_CDF and self.activation is keras.activations.gelu:
+        if fast_paths.gelu_saves_cdf() and self.activation is keras.activations.gelu:
             x = ops.matmul(inputs, self.kernel)  # Keras' Dense.call, with the GELU that keeps its CDF
             if self.bias is not None:
                 x = ops.add(x, self.bias)

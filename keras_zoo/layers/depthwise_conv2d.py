@@ -1,57 +1,14 @@
-import math
-
 import keras
 from keras import ops
 
 from keras_zoo.backend import biased_ops
-from keras_zoo.backend.accelerator import on_accelerator
+from keras_zoo.backend.fast_paths import MIN_SHIFTED_VALUES  # noqa: F401  (its old home)
+from keras_zoo.backend.fast_paths import auto_depthwise_formulation
 from keras_zoo.layers.batched_grad_depthwise import batched_grad_depthwise_conv
 from keras_zoo.layers.shifted_depthwise import shifted_depthwise_conv
 
 FORMULATIONS = ("auto", "native", "shifted", "batched_grad")
 WRITTEN_OUT = {"shifted": shifted_depthwise_conv, "batched_grad": batched_grad_depthwise_conv}
-# Below this many input values per call (batch x height x width x channels)
-# "auto" stays native on JAX CPU: the shifted sum compiles ~2x slower, a cost
-# per layer, while its run-time gain grows with the values. First training
-# step / next steps, JAX on a 2-core CPU: the tests' ConvNeXt (dims 8-32,
-# 32x32, batch 16; 512-8192 values per call) 9.0 s / 8 ms shifted against
-# 4.5 s / 14 ms native; the digits recipe's (dims 32-256, batch 64;
-# 16384-131072 values) 8.9 s / 46 ms against 4.5 s / 116 ms.
-MIN_SHIFTED_VALUES = 16384
-
-
-def auto_depthwise_formulation(backend=None, accelerator=None, input_shape=None):
-    """The formulation `formulation="auto"` picks, per backend, device and
-    input shape `(batch, height, width, channels)` (None: large enough).
-
-    Measured on a 2-core CPU, (8, 56, 56, 96) by a 7x7 kernel, forward /
-    forward+gradient (the whole-model effect is in benchmarks/README.md):
-    - JAX CPU: XLA compiles the grouped convolution
-      (`lax.conv_general_dilated(feature_group_count=C)`) into a slow generic
-      loop (~230 / ~1000 ms); 49 shifted multiply-adds fuse into one loop
-      (~9 / ~95 ms, the kernel gradient accumulated image by image:
-      `keras_zoo.layers.shifted_depthwise`): "shifted".
-    - TensorFlow CPU: the oneDNN depthwise kernel without XLA is fastest
-      (~2 ms forward), the shifted sum is slower (and the recipes leave XLA
-      off on CPU, Keras' "auto" default there); its kernel-gradient kernel
-      is slow (15 ms) where a depthwise convolution over the batch takes
-      10 (`keras_zoo.layers.batched_grad_depthwise`): "batched_grad".
-    - PyTorch: `conv2d(groups=C)` is fast; 49 eager ops are not: "native"
-      (which computes the kernel gradient over the batch on the CPU itself:
-      `keras_zoo.backend.torch_depthwise`).
-    - Any GPU/TPU: the vendors' fused depthwise kernels: "native".
-    - Inputs of fewer than MIN_SHIFTED_VALUES values, or of unknown size:
-      "native" (compile time).
-    """
-    backend = backend or keras.backend.backend()
-    accelerator = on_accelerator() if accelerator is None else accelerator
-    small = input_shape is not None and (None in input_shape or math.prod(input_shape) < MIN_SHIFTED_VALUES)
-    if backend == "jax" and not accelerator and not small:
-        return "shifted"
-    if backend == "tensorflow" and not accelerator:
-        return "batched_grad"
-    return "native"
-
 
 @keras.saving.register_keras_serializable(package="keras_zoo")
 class DepthwiseConv2D(keras.layers.DepthwiseConv2D):

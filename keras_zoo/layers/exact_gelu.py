@@ -9,16 +9,12 @@ backward pass costs one tensor of the activation's size per layer. (25088,
 2-core CPU: 198-211 ms automatic, 175 ms here.
 
 PyTorch has a fused `gelu_backward` kernel, so `keras_zoo.layers.Dense` uses
-this on JAX only (`SAVES_GELU_CDF`).
+this on JAX only (`keras_zoo.backend.fast_paths.gelu_saves_cdf`).
 """
 
 import math
 
-import keras
 from keras import ops
-
-SAVES_GELU_CDF = keras.backend.backend() == "jax"
-
 
 @ops.custom_gradient
 def exact_gelu(x):

@@ -3,6 +3,7 @@ import math
 import keras
 from keras import ops
 
+from keras_zoo.backend import fast_paths
 from keras_zoo.layers.dense import Dense
 
 # Added to masked scores before the softmax: exp() of it underflows to exactly
@@ -37,15 +38,6 @@ def scaled_dot_product_attention(query, key, value, mask=None, dropout=None, tra
     applied = weights if dropout is None else dropout(weights, training=training)
     output = ops.einsum("bhqk,bhkd->bhqd", ops.cast(applied, value.dtype), value)
     return output, weights
-
-
-# Backends on which `MultiHeadAttention` hands the attention to
-# `keras.ops.dot_product_attention` (when neither the weights nor attention
-# dropout are needed). Measured in benchmarks/transformer.py: on torch the fused
-# `scaled_dot_product_attention` is what kept keras-hub's stack ahead in
-# training; on JAX and TensorFlow keras_zoo's own path is level with it, and
-# JAX's fused path fails under mixed_float16 on the CPU.
-FUSED_ATTENTION_BACKENDS = ("torch",)
 
 
 def fused_dot_product_attention(query, key, value, mask=None):
@@ -201,9 +193,9 @@ class MultiHeadAttention(keras.layers.Layer):
             # no builtin TFLite op (it would need the Flex delegate).
             mask = ops.expand_dims(mask, 1)  # (B, 1, Tq, Tk): the same for every head
         fused = (
-            keras.backend.backend() in FUSED_ATTENTION_BACKENDS
-            and not return_attention_scores
+            not return_attention_scores
             and not (training and self.dropout > 0)
+            and fast_paths.fused_attention_applies()
         )
         if fused:
             x = fused_dot_product_attention(q, k, v, mask)  # (B, Tq, H, Dv)
