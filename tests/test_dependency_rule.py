@@ -2,7 +2,7 @@
 
 Levels, lowest first (a module may import its own level or below):
   0  utils, backend, registry   helpers and backend-specific ops
-  1  layers, weights            layers ask backend/ for fast paths
+  1  layers, weights, generation  layers ask backend/ for fast paths
   2  models, optimizers         families and what their .keras files hold;
                                 `keras_zoo` itself (it imports the families)
   3  data, training, evaluation, export, distribution, callbacks,
@@ -22,7 +22,7 @@ PACKAGE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 LEVELS = {
     "utils": 0, "backend": 0, "registry": 0,
-    "layers": 1, "weights": 1,
+    "layers": 1, "weights": 1, "generation": 1,
     "models": 2, "optimizers": 2, "": 2,
     "data": 3, "training": 3, "evaluation": 3, "export": 3, "distribution": 3, "callbacks": 3,
     "recipes": 3, "experiments": 3, "testing": 3,

@@ -272,7 +272,8 @@ class Transformer(keras.Model):
         return scores
 
     def generate(self, source_ids, max_length, start_token_id, end_token_id,
-                 num_beams=1, length_penalty=0.6, use_cache=True):
+                 num_beams=1, length_penalty=0.6, use_cache=True, do_sample=False,
+                 temperature=1.0, top_k=None, top_p=None, seed=None):
         """Translates `source_ids` (B, S); returns int32 numpy ids
         (B, max_length), the start token first and 0 after each end token.
 
@@ -281,7 +282,11 @@ class Transformer(keras.Model):
         2016; the paper uses 4 beams and 0.6, section 6.1). The encoder runs
         once; the decoder reuses a key/value cache (`use_cache=False`
         recomputes the whole prefix at each step: slower, same tokens).
-        Compiled with `jit` on JAX and TensorFlow.
+        `do_sample=True` draws each token instead, from the distribution
+        after `temperature`, `top_k` and `top_p` (nucleus) filtering, as
+        Hugging Face's `generate` does; `seed` (an int) makes the draw
+        repeatable (numpy draws the uniforms, so they are the same on every backend). Compiled with `jit` on JAX
+        and TensorFlow (keras_zoo.generation).
         """
         from keras_zoo.models.transformer.transformer_generation import generate
 
@@ -290,7 +295,8 @@ class Transformer(keras.Model):
             if not isinstance(token, (int, np.integer)) or not 0 <= token < self._target_vocabulary:
                 raise ValueError(f"`{arg}` must be an int in [0, {self._target_vocabulary}). Received: {arg}={token!r}")
         return generate(self, source_ids, max_length, start_token_id, end_token_id,
-                        num_beams=num_beams, length_penalty=length_penalty, use_cache=use_cache)
+                        num_beams=num_beams, length_penalty=length_penalty, use_cache=use_cache,
+                        do_sample=do_sample, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed)
 
     def get_config(self):
         return {
