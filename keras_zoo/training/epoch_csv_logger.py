@@ -1,6 +1,10 @@
 """A per-epoch CSV of metrics that survives interruption: each row is
 flushed to disk at epoch end, and on resume the rows of epochs that will be
-trained again are dropped, so the file never holds a duplicate or a gap."""
+trained again are dropped, so the file never holds a duplicate or a gap.
+
+Why not `keras.callbacks.CSVLogger(append=True)`: on resume it writes the
+rows of re-run epochs a second time and cannot restore a checkpoint's best
+value (tests/training/test_epoch_csv_logger.py shows both files)."""
 
 import csv
 import os

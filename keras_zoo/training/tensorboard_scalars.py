@@ -1,6 +1,10 @@
 """TensorBoard logs of the epoch metrics, written with TensorFlow's core
 summary ops, so that neither the `tensorboard` package nor the TensorFlow
 backend is needed to write them (`tensorboard --logdir RUN/logs` reads them).
+
+Why not `keras.callbacks.TensorBoard`: it writes through `tf.summary.scalar`,
+which needs the `tensorboard` package (TensorFlow no longer installs it), so
+training would fail on a machine without it (tests/training/test_tensorboard_scalars.py).
 """
 
 import os

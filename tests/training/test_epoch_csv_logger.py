@@ -20,3 +20,28 @@ def test_resume_drops_rows_of_epochs_trained_again(tmp_path):
     rows = read_metrics_csv(path)
     assert [row["epoch"] for row in rows] == [0, 1, 2]
     assert rows[2] == {"epoch": 2, "loss": 0.3, "val_accuracy": 0.5}
+
+
+def test_keras_csv_logger_repeats_the_rows_of_epochs_trained_again_ours_does_not(tmp_path):
+    """Why the trainer keeps its own logger: resuming after a kill re-runs the
+    epochs after the last backup, and `keras.callbacks.CSVLogger(append=True)`
+    writes their rows a second time (nor does it restore the best value)."""
+    import csv
+
+    import numpy as np
+
+    x = np.random.default_rng(0).normal(size=(16, 3)).astype("float32")
+    y = x.sum(axis=1, keepdims=True)
+    epochs = {}
+    for name, make in (("keras", lambda path: keras.callbacks.CSVLogger(path, append=True)),
+                       ("ours", EpochCSVLogger)):
+        path = str(tmp_path / f"{name}.csv")
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        model.compile("sgd", "mse")
+        model.fit(x, y, epochs=3, verbose=0, callbacks=[make(path)])
+        # The process died after epoch 2's row, before its backup: resume at epoch 1.
+        model.fit(x, y, initial_epoch=1, epochs=3, verbose=0, callbacks=[make(path)])
+        with open(path, newline="") as f:
+            epochs[name] = [int(row["epoch"]) for row in csv.DictReader(f)]
+    assert epochs["keras"] == [0, 1, 2, 1, 2]
+    assert epochs["ours"] == [0, 1, 2]
