@@ -10,7 +10,7 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "benchmarks" / "results"
-READMES = [ROOT / "README.md", ROOT / "benchmarks" / "README.md"]
+READMES = [ROOT / "README.md", ROOT / "benchmarks" / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 CITED = re.compile(r"(?:benchmarks/)?results/([\w.-]+\.json)")  # results/NAME.json, benchmarks/results/NAME.json
 
 

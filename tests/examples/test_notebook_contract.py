@@ -171,8 +171,12 @@ def test_notebook_uses_only_the_public_api(path):
 
 
 def test_readme_code_uses_only_the_public_api():
-    """README.md's Python examples are what users copy: the same rule."""
-    readme = open(os.path.join(ROOT, "README.md")).read()
+    """README.md's and docs/'s Python examples are what users copy: the same rule."""
+    import glob
+
+    pages = [os.path.join(ROOT, "README.md"), *sorted(glob.glob(os.path.join(ROOT, "docs", "*.md")))]
+    assert len(pages) >= 3  # README and the docs pages
+    readme = "\n".join(open(page).read() for page in pages)
     blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
     assert len(blocks) >= 5
     private = _private_uses("\n".join(blocks))
