@@ -1,5 +1,6 @@
 """Building blocks shared by several model families."""
 
+from keras_zoo.layers.class_token_pooling import ClassTokenPooling
 from keras_zoo.layers.conv2d import Conv2D
 from keras_zoo.layers.dense import Dense
 from keras_zoo.layers.depthwise_conv2d import DepthwiseConv2D
@@ -13,6 +14,7 @@ from keras_zoo.layers.transformer_decoder_layer import TransformerDecoderLayer
 from keras_zoo.layers.transformer_encoder_layer import TransformerEncoderLayer
 
 __all__ = [
+    "ClassTokenPooling",
     "Conv2D",
     "Dense",
     "DepthwiseConv2D",

@@ -1,35 +1,21 @@
-import keras
+from keras_zoo.models.backbone import Backbone
 
 
-class ImageModel(keras.Model):
-    """Base of keras_zoo's functional image models (keras-hub's Backbone
-    pattern: the graph is built in `__init__`, `get_config` returns the
-    constructor arguments).
+def check_image_batch(shape, channels):
+    """Raises a one-line error unless `shape` is (batch, height, width, channels)."""
+    shape = tuple(shape)
+    if len(shape) != 4 or shape[-1] != channels:
+        raise ValueError(
+            f"Expected images of shape (batch, height, width, {channels}), "
+            f"channels last. Received: inputs.shape={shape}"
+        )
 
-    Subclasses set `self.image_shape` = (height, width, channels).
-    """
+
+class ImageModel(Backbone):
+    """A backbone whose input is a batch of channels-last images; subclasses
+    set `self.image_shape` = (height, width, channels)."""
 
     def __call__(self, inputs, *args, **kwargs):
         # Checked before Keras wraps errors with a dump of the whole tensor.
-        shape = tuple(inputs.shape)
-        channels = self.image_shape[-1]
-        if len(shape) != 4 or shape[-1] != channels:
-            raise ValueError(
-                f"Expected images of shape (batch, height, width, {channels}), "
-                f"channels last. Received: inputs.shape={shape}"
-            )
+        check_image_batch(inputs.shape, self.image_shape[-1])
         return super().__call__(inputs, *args, **kwargs)
-
-    def get_config(self):
-        return {
-            "name": self.name,
-            "trainable": self.trainable,
-            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
-        return cls(**config)

@@ -110,6 +110,7 @@ class ConvNeXtBackbone(ImageModel):
         super().__init__(inputs=images, outputs=outputs, dtype=dtype, **kwargs)
 
         # === Config ===
+        self.feature_key = "stage4"  # what a classification head reads
         self.depths = tuple(depths)
         self.dims = tuple(dims)
         self.image_shape = input_shape

@@ -2,6 +2,7 @@ import functools
 
 from keras_zoo.models.convnext.convnext_backbone import ConvNeXtBackbone
 from keras_zoo.models.convnext.convnext_classifier import ConvNeXt
+from keras_zoo.models.image_classifier import ImageClassifier
 from keras_zoo.models.convnext.convnext_variants import CONVNEXT_VARIANTS
 from keras_zoo.models.convnext.convnext_weights import load_convnext_weights
 from keras_zoo.registry import register_model
@@ -37,6 +38,8 @@ def build_convnext(variant, weights=None, features_only=False, **overrides):
     return model
 
 
-_ARGUMENTS = keyword_arguments(build_convnext, ConvNeXt.__init__, exclude=("variant",))
+_ARGUMENTS = keyword_arguments(
+    build_convnext, ConvNeXt.__init__, ImageClassifier.__init__, ConvNeXtBackbone.__init__,
+    exclude=("variant", "backbone"))
 for _name in CONVNEXT_VARIANTS:
     register_model(_name, functools.partial(build_convnext, _name), _ARGUMENTS)

@@ -1,0 +1,44 @@
+"""The base of keras_zoo's backbones (keras-hub's `Backbone` pattern)."""
+
+import keras
+
+
+class Backbone(keras.Model):
+    """A functional model built in `__init__`, whose config is its
+    constructor arguments: a subclass builds its graph, calls
+    `super().__init__(inputs=..., outputs=..., dtype=dtype, **kwargs)`, then
+    adds its own arguments to `get_config()`. `from_config` rebuilds it with
+    the same dtype policy (mixed precision included).
+
+    Heads (`ImageClassifier`, ...) take a backbone. Two optional methods tell
+    them and the trainer what they need:
+    - `layer_group_ids()`: `{variable.path: group}`, groups numbered from the
+      input (0) up; layer-wise learning-rate decay uses it.
+    - the attribute `feature_key`: with dict outputs, the key a head reads.
+    """
+
+    feature_key = None
+
+    def get_config(self):
+        return model_config(self)
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**deserialize_dtype(config))
+
+
+def model_config(model):
+    """The keyword arguments every keras.Model takes, as a config."""
+    return {
+        "name": model.name,
+        "trainable": model.trainable,
+        "dtype": keras.dtype_policies.serialize(model.dtype_policy),
+    }
+
+
+def deserialize_dtype(config):
+    """`config` with its serialized dtype policy turned back into one."""
+    config = dict(config)
+    if isinstance(config.get("dtype"), dict):
+        config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
+    return config
