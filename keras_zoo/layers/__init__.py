@@ -7,9 +7,13 @@ from keras_zoo.layers.depthwise_conv2d import DepthwiseConv2D
 from keras_zoo.layers.feed_forward import FeedForward
 from keras_zoo.layers.layer_scale import LayerScale
 from keras_zoo.layers.multi_head_attention import MultiHeadAttention
+from keras_zoo.layers.patch_embedding import PatchEmbedding
+from keras_zoo.layers.position_embedding_resample import resample_position_embedding
 from keras_zoo.layers.positional_encoding import LearnedPositionEmbedding
+from keras_zoo.layers.positional_encoding import PatchPositionEmbedding
 from keras_zoo.layers.positional_encoding import SinusoidalPositionEncoding
 from keras_zoo.layers.stochastic_depth import StochasticDepth
+from keras_zoo.layers.transformer_block import TransformerBlock
 from keras_zoo.layers.transformer_decoder_layer import TransformerDecoderLayer
 from keras_zoo.layers.transformer_encoder_layer import TransformerEncoderLayer
 
@@ -22,8 +26,12 @@ __all__ = [
     "LayerScale",
     "LearnedPositionEmbedding",
     "MultiHeadAttention",
+    "PatchEmbedding",
+    "PatchPositionEmbedding",
     "SinusoidalPositionEncoding",
     "StochasticDepth",
+    "TransformerBlock",
     "TransformerDecoderLayer",
     "TransformerEncoderLayer",
+    "resample_position_embedding",
 ]

@@ -1,6 +1,7 @@
 import keras
 
 from keras_zoo.layers.dense import Dense
+from keras_zoo.utils.validation import check_positive_int, check_rate
 
 
 @keras.saving.register_keras_serializable(package="keras_zoo")
@@ -21,12 +22,8 @@ class FeedForward(keras.layers.Layer):
     def __init__(self, intermediate_dim, activation="relu", dropout=0.0,
                  kernel_initializer="glorot_uniform", seed=None, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(intermediate_dim, int) or intermediate_dim <= 0:
-            raise ValueError(
-                f"`intermediate_dim` must be a positive int. Received: intermediate_dim={intermediate_dim}"
-            )
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout}")
+        check_positive_int(intermediate_dim=intermediate_dim)
+        check_rate(dropout=dropout)
         self.intermediate_dim = intermediate_dim
         self.activation = keras.activations.get(activation)
         self.dropout = dropout

@@ -5,13 +5,17 @@ from keras import ops
 
 from keras_zoo.backend import fast_paths
 from keras_zoo.layers.dense import Dense
+from keras_zoo.utils.validation import check_positive_int, check_rate
 
 # Added to masked scores before the softmax: exp() of it underflows to exactly
 # 0 in float32, and unlike -inf it cannot turn a fully masked row into NaN.
 _MASKED_SCORE = -1e9
+# The same in float16, whose range ends at 65504; used where a mask becomes an
+# additive bias in the compute dtype (the fused path).
+_MASKED_FLOAT16_SCORE = -3e4
 
 
-def scaled_dot_product_attention(query, key, value, mask=None, dropout=None, training=None):
+def scaled_dot_product_attention(query, key, value, mask=None, dropout=None, training=None, bias=None):
     """softmax(q k^T / sqrt(d)) v (Vaswani et al., 2017, eq. 1), heads first.
 
     Scores and softmax run in float32 whatever the compute dtype. Masked
@@ -22,6 +26,9 @@ def scaled_dot_product_attention(query, key, value, mask=None, dropout=None, tra
         query: (B, H, Tq, D). key: (B, H, Tk, D). value: (B, H, Tk, Dv).
         mask: optional bool, broadcastable to (B, H, Tq, Tk); True = attend.
         dropout: optional layer applied to the attention weights.
+        bias: optional float, broadcastable to (B, H, Tq, Tk), added to the
+            scaled scores (Swin's relative position bias); masked positions
+            stay at zero probability whatever their bias.
 
     Returns:
         (output (B, H, Tq, Dv), weights (B, H, Tq, Tk) float32).
@@ -29,6 +36,8 @@ def scaled_dot_product_attention(query, key, value, mask=None, dropout=None, tra
     scale = ops.cast(1.0 / math.sqrt(query.shape[-1]), query.dtype)
     scores = ops.einsum("bhqd,bhkd->bhqk", query * scale, key)
     scores = ops.cast(scores, "float32")  # (B, H, Tq, Tk)
+    if bias is not None:
+        scores = scores + ops.cast(bias, "float32")
     if mask is not None:
         mask = ops.cast(mask, "bool")
         scores = ops.where(mask, scores, _MASKED_SCORE)
@@ -40,14 +49,25 @@ def scaled_dot_product_attention(query, key, value, mask=None, dropout=None, tra
     return output, weights
 
 
-def fused_dot_product_attention(query, key, value, mask=None):
+def _fold_mask_into_bias(bias, mask, dtype):
+    """One additive bias in `dtype`: `keras.ops.dot_product_attention` takes
+    a bias or a mask, not both, on PyTorch. Masked logits get a score whose
+    exp() underflows to 0 in `dtype` and stays finite (no NaN rows)."""
+    masked_score = _MASKED_FLOAT16_SCORE if keras.backend.standardize_dtype(dtype) == "float16" else _MASKED_SCORE
+    return ops.cast(ops.where(mask, ops.cast(bias, "float32"), masked_score), dtype)
+
+
+def fused_dot_product_attention(query, key, value, mask=None, bias=None):
     """`scaled_dot_product_attention`'s output through
     `keras.ops.dot_product_attention`: inputs heads first like it, output
     (B, Tq, H, Dv), the layout the heads are merged from. A fully masked
-    query row gives 0, as there (the fused kernels average over its keys)."""
+    query row gives 0, as there (the fused kernels average over its keys).
+    The bias is added in the inputs' dtype (in float32 in the unfused path)."""
+    if bias is not None:
+        bias = ops.cast(bias, query.dtype) if mask is None else _fold_mask_into_bias(bias, mask, query.dtype)
     output = ops.dot_product_attention(
         ops.transpose(query, (0, 2, 1, 3)), ops.transpose(key, (0, 2, 1, 3)), ops.transpose(value, (0, 2, 1, 3)),
-        mask=mask, scale=1.0 / math.sqrt(query.shape[-1]),
+        bias=bias, mask=None if bias is not None else mask, scale=1.0 / math.sqrt(query.shape[-1]),
     )  # (B, Tq, H, Dv)
     if mask is not None:
         attends = ops.any(mask, axis=-1)  # (B or 1, 1 or H, Tq)
@@ -96,14 +116,11 @@ class MultiHeadAttention(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        for arg, v in (("num_heads", num_heads), ("key_dim", key_dim)):
-            if not isinstance(v, int) or v <= 0:
-                raise ValueError(f"`{arg}` must be a positive int. Received: {arg}={v}")
+        check_positive_int(num_heads=num_heads, key_dim=key_dim)
         for arg, v in (("value_dim", value_dim), ("output_dim", output_dim)):
             if v is not None and (not isinstance(v, int) or v <= 0):
                 raise ValueError(f"`{arg}` must be None or a positive int. Received: {arg}={v}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout}")
+        check_rate(dropout=dropout)
         self.num_heads = num_heads
         self.key_dim = key_dim
         self.value_dim = value_dim or key_dim
@@ -156,10 +173,14 @@ class MultiHeadAttention(keras.layers.Layer):
         cache_index=None,
         return_attention_scores=False,
         training=None,
+        attention_bias=None,
     ):
         """Attends from `query` (B, Tq, C) to `value`/`key` (B, Tk, C').
 
         `attention_mask`: bool (B, Tq, Tk) or broadcastable, True = attend.
+        `attention_bias`: float, broadcastable to (B, H, Tq, Tk), added to
+        the scaled scores before the softmax (Swin's relative position bias,
+        (1, H, Tq, Tk)); the masks still apply on top of it.
         `cache`: (B, 2, H, S, D) keys and values of earlier steps; this
         call's keys/values are written at `cache_index` and the queries
         attend over all S slots (mask the unwritten ones, or use the causal
@@ -198,10 +219,10 @@ class MultiHeadAttention(keras.layers.Layer):
             and fast_paths.fused_attention_applies()
         )
         if fused:
-            x = fused_dot_product_attention(q, k, v, mask)  # (B, Tq, H, Dv)
+            x = fused_dot_product_attention(q, k, v, mask, attention_bias)  # (B, Tq, H, Dv)
         else:
             x, weights = scaled_dot_product_attention(
-                q, k, v, mask, dropout=self.attention_dropout, training=training
+                q, k, v, mask, dropout=self.attention_dropout, training=training, bias=attention_bias
             )
             x = ops.transpose(x, (0, 2, 1, 3))  # (B, Tq, H, Dv)
         x = ops.reshape(x, (ops.shape(x)[0], -1, self.num_heads * self.value_dim))

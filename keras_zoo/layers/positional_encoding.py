@@ -1,7 +1,14 @@
 import math
 
 import keras
+import numpy as np
 from keras import ops
+
+from keras_zoo.layers.position_embedding_resample import grid_pair
+from keras_zoo.layers.position_embedding_resample import resample_position_embedding
+
+# ViT's position-embedding initializer: timm's trunc_normal_(std=0.02).
+_VIT_INITIALIZER = {"class_name": "TruncatedNormal", "config": {"stddev": 0.02}}
 
 
 def _positions(length, start_index):
@@ -92,5 +99,84 @@ class LearnedPositionEmbedding(keras.layers.Layer):
         return {
             **super().get_config(),
             "sequence_length": self.sequence_length,
+            "initializer": keras.initializers.serialize(self.initializer),
+        }
+
+
+@keras.saving.register_keras_serializable(package="keras_zoo")
+class PatchPositionEmbedding(keras.layers.Layer):
+    """A learned vector per token of a ViT's sequence (Dosovitskiy et al.,
+    2021, eq. 1): `num_prefix_tokens` (the class token) and then the patches
+    of a `grid_size` grid in row-major order.
+
+    `call(inputs)` returns the table broadcast to `inputs`
+    (B, num_prefix_tokens + height * width, d), to be added to them.
+
+    Weights saved for another grid are resampled on loading
+    (`resample_position_embedding`, timm's bicubic): `load_weights` does it
+    for a saved square grid; `set_resampled_embedding` takes any grid.
+
+    Args:
+        grid_size: int or (height, width), the patch grid.
+        num_prefix_tokens: int >= 0, the leading tokens that are no patches.
+        initializer: initializer of the table.
+    """
+
+    def __init__(self, grid_size, num_prefix_tokens=1, initializer=_VIT_INITIALIZER, **kwargs):
+        super().__init__(**kwargs)
+        grid_size = grid_pair(grid_size, "grid_size")
+        if not isinstance(num_prefix_tokens, int) or num_prefix_tokens < 0:
+            raise ValueError(
+                f"`num_prefix_tokens` must be an int >= 0. Received: num_prefix_tokens={num_prefix_tokens}"
+            )
+        self.grid_size = tuple(grid_size)
+        self.num_prefix_tokens = num_prefix_tokens
+        self.initializer = keras.initializers.get(initializer)
+        self.sequence_length = num_prefix_tokens + grid_size[0] * grid_size[1]
+
+    def build(self, input_shape):
+        if input_shape[-2] is not None and input_shape[-2] != self.sequence_length:
+            raise ValueError(
+                f"A {self.grid_size[0]}x{self.grid_size[1]} grid after {self.num_prefix_tokens} prefix "
+                f"tokens needs {self.sequence_length} tokens. Received: input_shape={input_shape}"
+            )
+        self.position_embeddings = self.add_weight(
+            name="embeddings",
+            shape=(self.sequence_length, input_shape[-1]),
+            initializer=self.initializer,
+        )
+
+    def call(self, inputs):
+        table = ops.cast(self.position_embeddings, self.compute_dtype)  # (T, d)
+        return ops.broadcast_to(table, ops.shape(inputs))
+
+    def set_resampled_embedding(self, embedding, old_grid=None):
+        """Assigns `embedding` ((T', d) or timm's (1, T', d), the same prefix
+        tokens, patches of `old_grid`; None: square) resampled to this grid."""
+        width = self.position_embeddings.shape[-1]
+        if np.shape(embedding)[-1] != width:
+            raise ValueError(
+                f"The embedding's width must be this layer's, {width}. "
+                f"Received: embedding.shape={np.shape(embedding)}"
+            )
+        resampled = resample_position_embedding(embedding, self.grid_size, old_grid, self.num_prefix_tokens)
+        self.position_embeddings.assign(np.reshape(resampled, self.position_embeddings.shape))
+
+    def load_own_variables(self, store):
+        # A table saved for another grid (a square one) is resampled to this one.
+        saved = store["0"] if len(store) == 1 else None
+        if saved is not None and tuple(saved.shape) != tuple(self.position_embeddings.shape):
+            self.set_resampled_embedding(np.asarray(saved))
+        else:
+            super().load_own_variables(store)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "grid_size": self.grid_size,
+            "num_prefix_tokens": self.num_prefix_tokens,
             "initializer": keras.initializers.serialize(self.initializer),
         }

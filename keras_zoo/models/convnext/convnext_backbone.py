@@ -6,6 +6,7 @@ from keras_zoo.models.convnext.convnext_block import ConvNeXtBlock
 from keras_zoo.models.convnext.convnext_block import convnext_kernel_initializer
 from keras_zoo.models.convnext.convnext_layer_groups import convnext_layer_group_ids
 from keras_zoo.models.image_model import ImageModel
+from keras_zoo.utils.validation import check_rate
 
 
 def validate_image_shape(input_shape, min_side=32):
@@ -71,10 +72,7 @@ class ConvNeXtBackbone(ImageModel):
                 f"`depths` and `dims` must each hold 4 values, one per stage. "
                 f"Received: depths={depths}, dims={dims}"
             )
-        if not 0.0 <= drop_path_rate < 1.0:
-            raise ValueError(
-                f"`drop_path_rate` must be in [0, 1). Received: drop_path_rate={drop_path_rate}"
-            )
+        check_rate(drop_path_rate=drop_path_rate)
         input_shape = validate_image_shape(input_shape)
 
         # === Layers and functional model ===

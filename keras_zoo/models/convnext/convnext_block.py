@@ -2,6 +2,7 @@ import keras
 
 from keras_zoo.backend.sublayer_call import sublayer_call
 from keras_zoo.layers import Dense, DepthwiseConv2D, LayerScale, StochasticDepth
+from keras_zoo.utils.validation import check_positive_int
 
 # The paper's code draws weights from trunc_normal_(std=0.02) with absolute
 # bounds [-2, 2], i.e. at +-100 std: in effect an untruncated normal. Keras'
@@ -36,11 +37,7 @@ class ConvNeXtBlock(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        for arg, value in (("dim", dim), ("mlp_ratio", mlp_ratio), ("kernel_size", kernel_size)):
-            if not isinstance(value, int) or value <= 0:
-                raise ValueError(
-                    f"`{arg}` must be a positive int. Received: {arg}={value}"
-                )
+        check_positive_int(dim=dim, mlp_ratio=mlp_ratio, kernel_size=kernel_size)
         self.dim = dim
         self.drop_path_rate = drop_path_rate
         self.layer_scale_init_value = layer_scale_init_value
@@ -73,7 +70,8 @@ class ConvNeXtBlock(keras.layers.Layer):
             dtype=self.dtype_policy,
             name="pwconv2",
         )
-        # Disabled parts are identities, so `call` has no branches.
+        # Disabled, layer scale and drop path are identities (the same variables
+        # whatever the options); `call` skips the drop path's call at rate 0.
         self.layer_scale = (
             LayerScale(layer_scale_init_value, dtype=self.dtype_policy, name="layer_scale")
             if layer_scale_init_value
@@ -100,11 +98,15 @@ class ConvNeXtBlock(keras.layers.Layer):
         self.drop_path.build(input_shape)
 
     def call(self, inputs, training=None):
-        x = sublayer_call(self.norm, sublayer_call(self.dwconv, inputs))  # (B, H, W, C)
-        x = sublayer_call(self.pwconv2, sublayer_call(self.pwconv1, x))  # (B, H, W, 4C) -> (B, H, W, C)
-        x = sublayer_call(self.layer_scale, x)
-        if self.drop_path_rate:  # otherwise drop_path is the identity
-            x = self.drop_path(x, training=training)
+        # One line per sublayer. sublayer_call is layer(x) without Keras'
+        # per-call bookkeeping on PyTorch (keras_zoo/backend/sublayer_call.py).
+        x = sublayer_call(self.dwconv, inputs)  # (B, H, W, C), 7x7 depthwise
+        x = sublayer_call(self.norm, x)  # (B, H, W, C), LayerNorm over C
+        x = sublayer_call(self.pwconv1, x)  # (B, H, W, 4C), exact GELU
+        x = sublayer_call(self.pwconv2, x)  # (B, H, W, C)
+        x = sublayer_call(self.layer_scale, x)  # gamma * x
+        if self.drop_path_rate:
+            x = self.drop_path(x, training=training)  # whole samples dropped in training
         return inputs + x
 
     def compute_output_shape(self, input_shape):

@@ -7,7 +7,9 @@ from keras import ops
 
 from keras_zoo.layers.positional_encoding import LearnedPositionEmbedding, SinusoidalPositionEncoding
 from keras_zoo.layers.transformer_decoder_layer import TransformerDecoderLayer
-from keras_zoo.layers.transformer_encoder_layer import TransformerEncoderLayer, offset_seed
+from keras_zoo.layers.transformer_encoder_layer import TransformerEncoderLayer
+from keras_zoo.models.backbone import deserialize_dtype, model_config
+from keras_zoo.utils.validation import check_positive_int, offset_seed
 from keras_zoo.utils.token_ids import check_token_ids
 
 _POSITION_ENCODINGS = ("sinusoidal", "learned")
@@ -114,10 +116,7 @@ class Transformer(keras.Model):
         dtype=None,
         **kwargs,
     ):
-        for arg, v in (("vocabulary_size", vocabulary_size), ("num_layers", num_layers),
-                       ("hidden_dim", hidden_dim)):
-            if not isinstance(v, int) or v <= 0:
-                raise ValueError(f"`{arg}` must be a positive int. Received: {arg}={v}")
+        check_positive_int(vocabulary_size=vocabulary_size, num_layers=num_layers, hidden_dim=hidden_dim)
         if hidden_dim % num_heads:
             raise ValueError(
                 f"`hidden_dim` must be divisible by `num_heads`. Received: "
@@ -300,9 +299,7 @@ class Transformer(keras.Model):
 
     def get_config(self):
         return {
-            "name": self.name,
-            "trainable": self.trainable,
-            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+            **model_config(self),
             "vocabulary_size": self.vocabulary_size,
             "num_layers": self.num_layers,
             "hidden_dim": self.hidden_dim,
@@ -320,7 +317,4 @@ class Transformer(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
-        return cls(**config)
+        return cls(**deserialize_dtype(config))

@@ -1,5 +1,6 @@
 import keras
 from keras import ops
+from keras_zoo.utils.validation import check_positive_int
 
 
 @keras.saving.register_keras_serializable(package="keras_zoo")
@@ -20,9 +21,7 @@ class TransformerSchedule(keras.optimizers.schedules.LearningRateSchedule):
     """
 
     def __init__(self, d_model, warmup_steps=4000, scale=1.0):
-        for arg, v in (("d_model", d_model), ("warmup_steps", warmup_steps)):
-            if not isinstance(v, int) or v <= 0:
-                raise ValueError(f"`{arg}` must be a positive int. Received: {arg}={v}")
+        check_positive_int(d_model=d_model, warmup_steps=warmup_steps)
         if scale <= 0:
             raise ValueError(f"`scale` must be > 0. Received: scale={scale}")
         self.d_model = d_model
