@@ -5,5 +5,6 @@ computes."""
 
 from keras_zoo.testing.keras_equivalence import check_same_as_keras
 from keras_zoo.testing.layer_checks import check_layer
+from keras_zoo.testing.model_checks import check_backbone, check_model
 
-__all__ = ["check_layer", "check_same_as_keras"]
+__all__ = ["check_backbone", "check_layer", "check_model", "check_same_as_keras"]

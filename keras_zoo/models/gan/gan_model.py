@@ -1,3 +1,4 @@
+import copy
 import keras
 from keras import ops
 
@@ -229,7 +230,7 @@ class GAN(gradients.StatefulTrainStep, keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
+        config = copy.deepcopy(config)  # deserializing a Functional empties its config dict
         for key in ("generator", "discriminator", "loss"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)

@@ -3,7 +3,7 @@ import pytest
 
 import keras
 import keras_zoo
-from keras_zoo.models.convnext import ConvNeXt, ConvNeXtBackbone
+from keras_zoo.models.convnext import ConvNeXtBackbone
 
 TINY = {"depths": (1, 1, 2, 1), "dims": (8, 16, 24, 32)}
 
@@ -83,39 +83,6 @@ def test_fit_with_stochastic_depth_compiled():
     np.testing.assert_array_equal(
         keras.ops.convert_to_numpy(model(_images(8))), keras.ops.convert_to_numpy(model(_images(8)))
     )
-
-
-def test_keras_file_round_trip(tmp_path):
-    model = _tiny(drop_path_rate=0.1, seed=7)
-    path = str(tmp_path / "convnext.keras")
-    model.save(path)
-    restored = keras.saving.load_model(path)
-    assert isinstance(restored, ConvNeXt)
-    assert restored.get_config() == model.get_config()
-    np.testing.assert_array_equal(
-        keras.ops.convert_to_numpy(restored(_images())), keras.ops.convert_to_numpy(model(_images()))
-    )
-
-
-def test_config_round_trip():
-    model = _tiny(pooling=None, head_init_scale=0.1)
-    rebuilt = ConvNeXt.from_config(model.get_config())
-    assert rebuilt.get_config() == model.get_config()
-    assert rebuilt.count_params() == model.count_params()
-
-
-@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
-def test_mixed_precision_trains_with_float32_weights_and_logits(policy):
-    keras.config.set_dtype_policy(policy)
-    model = _tiny()
-    logits = model(_images())
-    assert keras.backend.standardize_dtype(logits.dtype) == "float32"
-    assert all(weight.dtype == "float32" for weight in model.weights)
-    block = model.backbone.get_layer("stage1_block1")
-    assert keras.backend.standardize_dtype(block(_images(size=8)[..., :1].repeat(8, -1)).dtype) == policy.split("_")[1]
-    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    history = model.fit(_images(4), np.arange(4), epochs=1, verbose=0)
-    assert np.isfinite(history.history["loss"]).all()
 
 
 @pytest.mark.parametrize(

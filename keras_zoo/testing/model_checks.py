@@ -1,0 +1,90 @@
+"""The checks every registered keras_zoo model must pass (as timm sweeps its
+registry and keras-hub's `run_backbone_test` / `run_task_test`): a family's
+own tests then cover only what is specific to it."""
+
+import os
+
+import keras
+import numpy as np
+
+from keras_zoo.testing.layer_checks import MIXED_POLICIES
+
+
+def check_model(make_model, inputs, directory, fit_data, mixed_precision=True, zero_gradient=()):
+    """Runs the model-level checks.
+
+    Args:
+        make_model: `make_model(**kwargs) -> model`, a fresh compiled model
+            per call; kwargs carry `dtype` for the mixed precision checks. Two calls with the same kwargs must build the
+            same variable paths (no name that depends on what was built before).
+        inputs: a batch the model is called on.
+        directory: a temporary directory for the `.keras` file.
+        fit_data: `(x, y)` (y may be None) for one `fit` step; None skips it.
+        mixed_precision: also check `mixed_float16` and `mixed_bfloat16`.
+        zero_gradient: paths of variables whose gradient is zero by
+            construction (a Wasserstein critic's output bias cancels in
+            D(real) - D(fake)); they are checked not to move, the rest to move.
+    """
+    model = make_model()
+    outputs = _numpy_tree(model(inputs))
+
+    # Config round trip: from_config rebuilds the same config and variables.
+    config = model.get_config()
+    rebuilt = model.__class__.from_config(config)
+    assert rebuilt.get_config() == config, (rebuilt.get_config(), config)
+    paths = [v.path for v in model.weights]
+    assert [v.path for v in rebuilt.weights] == paths, "variable paths differ after from_config"
+    assert [v.path for v in make_model().weights] == paths, "variable paths depend on what was built before"
+
+    # `.keras` save/load: same class, config, variable paths and outputs.
+    path = os.path.join(directory, f"{model.name}.keras")
+    model.save(path)
+    restored = keras.saving.load_model(path)
+    assert type(restored) is type(model), (type(restored), type(model))
+    assert [v.path for v in restored.weights] == paths
+    _assert_equal_trees(_numpy_tree(restored(inputs)), outputs)
+
+    # One fit step moves every trainable weight and gives a finite loss.
+    _check_fit_step(make_model(), fit_data, zero_gradient=zero_gradient)
+
+    if mixed_precision:
+        for policy in MIXED_POLICIES:
+            mixed = make_model(dtype=policy)
+            for weight in mixed.weights:
+                assert weight.dtype == "float32", (policy, weight.path, weight.dtype)
+            out = keras.tree.flatten(mixed(inputs))
+            assert all(np.isfinite(keras.ops.convert_to_numpy(keras.ops.cast(o, "float32"))).all() for o in out)
+            _check_fit_step(mixed, fit_data, every_weight=False)
+
+
+def check_backbone(make_backbone, inputs, directory, expected_shapes):
+    """`check_model` without the fit step, plus the output shapes:
+    `expected_shapes` mirrors the outputs' structure (a shape or a dict)."""
+    backbone = make_backbone()
+    shapes = keras.tree.map_structure(lambda x: tuple(x.shape), backbone(inputs))
+    assert shapes == expected_shapes, (shapes, expected_shapes)
+    check_model(make_backbone, inputs, directory, fit_data=None, mixed_precision=False)
+
+
+def _check_fit_step(model, fit_data, every_weight=True, zero_gradient=()):
+    if fit_data is None:
+        return  # a backbone: nothing to fit against
+    x, y = fit_data
+    before = [keras.ops.convert_to_numpy(w).copy() for w in model.trainable_weights]
+    history = model.fit(x, y, epochs=1, batch_size=len(keras.tree.flatten(x)[0]), verbose=0)
+    assert all(np.isfinite(v).all() for v in history.history.values()), history.history
+    after = [keras.ops.convert_to_numpy(w) for w in model.trainable_weights]
+    moved = [not np.array_equal(b, a) for b, a in zip(before, after)]
+    if every_weight:
+        still = [w.path for w, m in zip(model.trainable_weights, moved) if not m]
+        assert sorted(still) == sorted(zero_gradient), f"{still} did not train (expected only {zero_gradient})"
+    assert any(moved), "no weight trained"
+
+
+def _numpy_tree(outputs):
+    return keras.tree.map_structure(keras.ops.convert_to_numpy, outputs)
+
+
+def _assert_equal_trees(actual, expected):
+    for a, e in zip(keras.tree.flatten(actual), keras.tree.flatten(expected)):
+        np.testing.assert_array_equal(a, e)
