@@ -32,9 +32,9 @@ def check_model(make_model, inputs, directory, fit_data, mixed_precision=True, z
     config = model.get_config()
     rebuilt = model.__class__.from_config(config)
     assert rebuilt.get_config() == config, (rebuilt.get_config(), config)
+    # The same paths from a second build: none may depend on what was built before.
     paths = [v.path for v in model.weights]
-    assert [v.path for v in rebuilt.weights] == paths, "variable paths differ after from_config"
-    assert [v.path for v in make_model().weights] == paths, "variable paths depend on what was built before"
+    assert [v.path for v in rebuilt.weights] == paths, "variable paths differ in a second build (from_config)"
 
     # `.keras` save/load: same class, config, variable paths and outputs.
     path = os.path.join(directory, f"{model.name}.keras")
@@ -47,6 +47,8 @@ def check_model(make_model, inputs, directory, fit_data, mixed_precision=True, z
     # One fit step moves every trainable weight and gives a finite loss.
     _check_fit_step(make_model(), fit_data, zero_gradient=zero_gradient)
 
+    # Mixed precision: float32 variables, finite outputs. (Training under it is
+    # each family's and the trainer's tests: a compile per policy is costly.)
     if mixed_precision:
         for policy in MIXED_POLICIES:
             mixed = make_model(dtype=policy)
@@ -54,7 +56,6 @@ def check_model(make_model, inputs, directory, fit_data, mixed_precision=True, z
                 assert weight.dtype == "float32", (policy, weight.path, weight.dtype)
             out = keras.tree.flatten(mixed(inputs))
             assert all(np.isfinite(keras.ops.convert_to_numpy(keras.ops.cast(o, "float32"))).all() for o in out)
-            _check_fit_step(mixed, fit_data, every_weight=False)
 
 
 def check_backbone(make_backbone, inputs, directory, expected_shapes):
@@ -66,7 +67,7 @@ def check_backbone(make_backbone, inputs, directory, expected_shapes):
     check_model(make_backbone, inputs, directory, fit_data=None, mixed_precision=False)
 
 
-def _check_fit_step(model, fit_data, every_weight=True, zero_gradient=()):
+def _check_fit_step(model, fit_data, zero_gradient=()):
     if fit_data is None:
         return  # a backbone: nothing to fit against
     x, y = fit_data
@@ -75,10 +76,8 @@ def _check_fit_step(model, fit_data, every_weight=True, zero_gradient=()):
     assert all(np.isfinite(v).all() for v in history.history.values()), history.history
     after = [keras.ops.convert_to_numpy(w) for w in model.trainable_weights]
     moved = [not np.array_equal(b, a) for b, a in zip(before, after)]
-    if every_weight:
-        still = [w.path for w, m in zip(model.trainable_weights, moved) if not m]
-        assert sorted(still) == sorted(zero_gradient), f"{still} did not train (expected only {zero_gradient})"
-    assert any(moved), "no weight trained"
+    still = [w.path for w, m in zip(model.trainable_weights, moved) if not m]
+    assert sorted(still) == sorted(zero_gradient), f"{still} did not train (expected only {zero_gradient})"
 
 
 def _numpy_tree(outputs):

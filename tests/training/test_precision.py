@@ -1,7 +1,8 @@
 """Mixed precision for every family: one `fit` step under each policy gives
 a finite loss, keeps variables float32 and outputs float32; float16 trains
-through dynamic loss scaling (both GAN optimizers included). ConvNeXt's
-own check is in tests/models/convnext/test_convnext_model.py."""
+through dynamic loss scaling (both GAN optimizers included). Variables and
+finite outputs of every registered model under both policies:
+tests/models/test_registered_models.py."""
 
 import keras
 import numpy as np
@@ -46,6 +47,23 @@ def test_transformer_fit_step(policy):
     assert any(not np.array_equal(a, b) for a, b in zip(before, _values(model.trainable_variables)))
     assert all(w.dtype == "float32" for w in model.weights)
     assert _dtype(model(batch)) == "float32"
+
+
+@pytest.mark.parametrize("policy", MIXED)
+def test_convnext_fit_step(policy):
+    set_precision(policy)
+    model = keras_zoo.create_model("convnext_atto", depths=(1, 1, 1, 1), dims=(8, 8, 16, 16),
+                                   input_shape=(32, 32, 3), num_classes=4, layer_scale_init_value=1.0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), jit_compile=JIT,
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    images = np.random.default_rng(0).normal(size=(4, 32, 32, 3)).astype("float32")
+    before = _values(model.trainable_variables)
+    history = model.fit(images, np.arange(4), batch_size=4, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    assert any(not np.array_equal(a, b) for a, b in zip(before, _values(model.trainable_variables)))
+    assert all(w.dtype == "float32" for w in model.weights)
+    assert _dtype(model(images)) == "float32"  # logits
+    assert _dtype(model.backbone.get_layer("stage1_block1").output) == policy.split("_")[1]
 
 
 # WGAN-GP (penalty: a gradient through the critic) under both policies;
