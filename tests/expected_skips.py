@@ -39,6 +39,7 @@ def _notebook(backend):
 _NOTEBOOK_TEST = "tests/examples/test_notebooks.py::test_notebook_runs_top_to_bottom"
 _FUSED_BIAS = ("torch",), "biases inside the kernel are PyTorch's fast path (keras_zoo/backend/biased_ops.py)"
 _ONCE = ("jax",), "pure Python, backend-independent: runs once, in the JAX process of the suite"
+_TF_DATA = ("tensorflow", "torch"), "a tf.data pipeline: TensorFlow ops under every backend (JAX's switch is PyTorch's)"
 
 RUNS_ONLY_ON = {
     # --- One backend's own machinery ---
@@ -66,6 +67,11 @@ RUNS_ONLY_ON = {
     "tests/models/transformer/test_transformer_generation.py::test_generation_is_compiled_on_jax_and_tensorflow": (
         ("tensorflow", "jax"), "PyTorch generation runs eagerly"),
     # --- Backend-independent work done once (CI time) ---
+    # Keras' augmentation layers inside tf.data run as TensorFlow ops under every backend; the
+    # switch from a non-TensorFlow backend is the same for JAX and PyTorch (tested on PyTorch,
+    # where tracing RandAugment takes 7 s against JAX's 45 s).
+    "tests/data/test_augmentation.py::test_rand_augment_m9_changes_images_within_range": _TF_DATA,
+    "tests/data/test_tfds_datasets.py::test_cifar10_pipeline_feeds_batches_with_the_paper_augmentation": _TF_DATA,
     "tests/models/convnext/test_convnext_variants.py::test_large_variant_parameter_counts*": (
         ("torch",), "backend-independent; built once, on the backend fastest to build 350M weights"),
     "tests/models/convnext/test_convnext_variants.py::test_macs_equal_torchs_flop_count_of_timm*": (
