@@ -35,16 +35,18 @@ def _write_saved_model_with_generation(model, path, generation):
     import tensorflow as tf
     from keras import tree
 
-    from keras_zoo.models.transformer.transformer_generation import greedy_search, validate_generation_args
+    from keras_zoo.generation.decoding import check_decoding_args, check_special_tokens, search_function
 
     max_length, start, end = (generation[key] for key in ("max_length", "start_token_id", "end_token_id"))
-    validate_generation_args(max_length, start, end, num_beams=1)
+    check_decoding_args(max_length)
+    check_special_tokens(model.output_vocabulary_size, start_token_id=start, end_token_id=end)
+    greedy_search = search_function(model.generation_inputs(max_length, start), end, model.output_vocabulary_size)
     archive = keras.export.ExportArchive()
     serve_signature = tree.map_structure(lambda t: tf.TensorSpec(t.shape, t.dtype, name=t.name), model.input)
     archive.track_and_add_endpoint("serve", model, [serve_signature])
     archive.add_endpoint(
         "generate",
-        lambda source: greedy_search(model, source, max_length, start, end),
+        lambda source: greedy_search(source),
         input_signature=[tf.TensorSpec((None, None), tf.int32, name="source")],
     )
     archive.write_out(path, verbose=False)

@@ -6,6 +6,7 @@ from keras_zoo.layers.dense import Dense
 from keras_zoo.layers.depthwise_conv2d import DepthwiseConv2D
 from keras_zoo.layers.feed_forward import FeedForward
 from keras_zoo.layers.layer_scale import LayerScale
+from keras_zoo.layers.masked_lm_head import MaskedLMHead
 from keras_zoo.layers.multi_head_attention import MultiHeadAttention
 from keras_zoo.layers.patch_embedding import PatchEmbedding
 from keras_zoo.layers.position_embedding_resample import resample_position_embedding
@@ -25,6 +26,7 @@ __all__ = [
     "FeedForward",
     "LayerScale",
     "LearnedPositionEmbedding",
+    "MaskedLMHead",
     "MultiHeadAttention",
     "PatchEmbedding",
     "PatchPositionEmbedding",

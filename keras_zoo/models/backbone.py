@@ -3,7 +3,27 @@
 import keras
 
 
-class Backbone(keras.Model):
+class FunctionalModel(keras.Model):
+    """A functional model whose `__init__` may keep its layers as attributes
+    before it calls `super().__init__(inputs=..., outputs=...)` (keras-hub's
+    style: `self.token_embedding = ...`, then the graph, then the call).
+    Until then attributes are plain Python ones: the functional graph tracks
+    every layer it holds, and PyTorch's `Module` refuses a module assigned
+    before its own `__init__`. The saved variable paths are the graph's
+    (`layers/<name>/...`) either way."""
+
+    def __init__(self, *args, **kwargs):
+        object.__setattr__(self, "_functional_init_started", True)
+        super().__init__(*args, **kwargs)
+
+    def __setattr__(self, name, value):
+        if "_functional_init_started" not in self.__dict__:
+            object.__setattr__(self, name, value)
+        else:
+            super().__setattr__(name, value)
+
+
+class Backbone(FunctionalModel):
     """A functional model built in `__init__`, whose config is its
     constructor arguments: a subclass builds its graph, calls
     `super().__init__(inputs=..., outputs=..., dtype=dtype, **kwargs)`, then

@@ -10,3 +10,6 @@ from keras_zoo.models.gan.gan_losses import WassersteinGANLoss
 from keras_zoo.models.gan.gan_model import GAN
 from keras_zoo.models.gan.gan_variants import GAN_VARIANTS
 from keras_zoo.models.gan.gradient_penalty import gradient_penalty
+
+__all__ = ["GAN", "GAN_VARIANTS", "MinimaxGANLoss", "WassersteinGANLoss", "build_dcgan_critic",
+           "build_dcgan_generator", "build_gan", "gradient_penalty"]

@@ -3,6 +3,7 @@ import keras
 from keras import ops
 
 from keras_zoo.backend import gradients
+from keras_zoo.models.backbone import deserialize_dtype, model_config
 from keras_zoo.models.gan.gan_losses import get_gan_loss
 from keras_zoo.models.gan.gan_optimizers import GANOptimizers
 from keras_zoo.models.gan.gradient_penalty import gradient_penalty
@@ -217,8 +218,7 @@ class GAN(gradients.StatefulTrainStep, keras.Model):
 
     def get_config(self):
         return {
-            "name": self.name,
-            "trainable": self.trainable,
+            **model_config(self),
             "generator": keras.saving.serialize_keras_object(self.generator),
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "loss": keras.saving.serialize_keras_object(self.gan_loss),
@@ -230,7 +230,7 @@ class GAN(gradients.StatefulTrainStep, keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = copy.deepcopy(config)  # deserializing a Functional empties its config dict
+        config = deserialize_dtype(copy.deepcopy(config))  # deserializing a Functional empties its config dict
         for key in ("generator", "discriminator", "loss"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)

@@ -1,52 +1,53 @@
 import math
-import types
 
 import keras
-import numpy as np
 from keras import ops
 
 from keras_zoo.layers.positional_encoding import LearnedPositionEmbedding, SinusoidalPositionEncoding
 from keras_zoo.layers.transformer_decoder_layer import TransformerDecoderLayer
 from keras_zoo.layers.transformer_encoder_layer import TransformerEncoderLayer
 from keras_zoo.models.backbone import deserialize_dtype, model_config
+from keras_zoo.models.seq2seq_lm import Seq2SeqLM
 from keras_zoo.utils.validation import check_positive_int, offset_seed
-from keras_zoo.utils.token_ids import check_token_ids
 
 _POSITION_ENCODINGS = ("sinusoidal", "learned")
 PADDING_ID = 0
 
+# The module functions below take the model (its sublayers are attributes)
+# and run before keras.Model.__init__, while the functional graph is built.
 
-def _embed(parts, embedding, position, dropout, ids, start_index, training):
+
+def _embed(model, embedding, position, dropout, ids, start_index, training):
     # Embeddings are scaled by sqrt(d_model) (section 3.4) before the
     # positions are added; dropout on the sum (section 5.4).
     # A Python float keeps the embedding's dtype on every backend; a cast
     # tensor here became a dangling graph input in tf2onnx's ONNX export.
-    x = embedding(ids) * parts.embedding_scale  # (B, T, d)
+    x = embedding(ids) * model.embedding_scale  # (B, T, d)
     x = x + position(x, start_index=start_index)
     return dropout(x, training=training)
 
 
-def _encode(parts, source_ids, training=None):
+def _encode(model, source_ids, training=None):
     padding_mask = ops.not_equal(source_ids, PADDING_ID)  # (B, S)
-    x = _embed(parts, parts.source_embedding, parts.source_position,
-               parts.source_dropout, source_ids, 0, training)
-    for layer in parts.encoder_layers:
+    x = _embed(model, model.source_embedding, model.source_position,
+               model.source_dropout, source_ids, 0, training)
+    for layer in model.encoder_layers:
         x = layer(x, padding_mask=padding_mask, training=training)
-    return parts.encoder_norm(x)  # (B, S, d)
+    return model.encoder_norm(x)  # (B, S, d)
 
 
-def _decode(parts, target_ids, encoder_output, source_padding_mask, cache=None,
+def _decode(model, target_ids, encoder_output, source_padding_mask, cache=None,
             cache_index=None, training=None):
     """Logits (B, T, V) float32; with a cache (B, N, 2, H, L, d/H) the
     target ids sit at positions `cache_index...` and the updated cache is
     returned too."""
     start = 0 if cache_index is None else cache_index
-    x = _embed(parts, parts.target_embedding, parts.target_position,
-               parts.target_dropout, target_ids, start, training)
+    x = _embed(model, model.target_embedding, model.target_position,
+               model.target_dropout, target_ids, start, training)
     # With a cache, unwritten slots are masked by the causal mask instead.
     target_mask = None if cache is not None else ops.not_equal(target_ids, PADDING_ID)
     layer_caches = []
-    for n, layer in enumerate(parts.decoder_layers):
+    for n, layer in enumerate(model.decoder_layers):
         outputs = layer(
             x, encoder_output, decoder_padding_mask=target_mask,
             encoder_padding_mask=source_padding_mask,
@@ -58,13 +59,13 @@ def _decode(parts, target_ids, encoder_output, source_padding_mask, cache=None,
         else:
             x, layer_cache = outputs
             layer_caches.append(layer_cache)
-    x = parts.decoder_norm(x)
-    logits = parts.output_projection(x)  # (B, T, V), float32
+    x = model.decoder_norm(x)
+    logits = model.target_embedding(x, reverse=True)  # tied: x @ E^T, (B, T, V) float32
     return logits if cache is None else (logits, ops.stack(layer_caches, axis=1))
 
 
 @keras.saving.register_keras_serializable(package="keras_zoo")
-class Transformer(keras.Model):
+class Transformer(Seq2SeqLM):
     """The encoder-decoder Transformer of "Attention Is All You Need"
     (Vaswani et al., 2017).
 
@@ -158,46 +159,38 @@ class Transformer(keras.Model):
             attention_dropout=attention_dropout, normalize_first=normalize_first,
             layer_norm_epsilon=layer_norm_epsilon, dtype=dtype,
         )
-        source_embedding = embedding(vocabulary_size, "token_embedding"
-                                     if target_vocabulary_size is None else "source_embedding")
-        target_embedding = (source_embedding if target_vocabulary_size is None
-                            else embedding(target_vocabulary_size, "target_embedding"))
-        parts = types.SimpleNamespace(
-            embedding_scale=math.sqrt(hidden_dim),
-            source_embedding=source_embedding,
-            target_embedding=target_embedding,
-            source_position=position("source_position"),
-            target_position=position("target_position"),
-            source_dropout=keras.layers.Dropout(dropout, seed=offset_seed(seed, 0), dtype=dtype,
-                                                name="source_dropout"),
-            target_dropout=keras.layers.Dropout(dropout, seed=offset_seed(seed, 1), dtype=dtype,
-                                                name="target_dropout"),
-            encoder_layers=[
-                TransformerEncoderLayer(**layer_args, seed=offset_seed(seed, 10 * (i + 1)),
-                                        name=f"encoder_layer_{i}")
-                for i in range(num_layers)
-            ],
-            decoder_layers=[
-                TransformerDecoderLayer(**layer_args, seed=offset_seed(seed, 10 * (num_layers + i + 1)),
-                                        name=f"decoder_layer_{i}")
-                for i in range(num_layers)
-            ],
-            encoder_norm=final_norm("encoder_norm"),
-            decoder_norm=final_norm("decoder_norm"),
-        )
-        # Tied output projection: logits = x @ E^T, in float32.
-        parts.output_projection = lambda x: target_embedding(x, reverse=True)
+        self.embedding_scale = math.sqrt(hidden_dim)
+        self.source_embedding = embedding(vocabulary_size, "token_embedding"
+                                          if target_vocabulary_size is None else "source_embedding")
+        self.target_embedding = (self.source_embedding if target_vocabulary_size is None
+                                 else embedding(target_vocabulary_size, "target_embedding"))
+        self.source_position = position("source_position")
+        self.target_position = position("target_position")
+        self.source_dropout = keras.layers.Dropout(dropout, seed=offset_seed(seed, 0), dtype=dtype,
+                                                   name="source_dropout")
+        self.target_dropout = keras.layers.Dropout(dropout, seed=offset_seed(seed, 1), dtype=dtype,
+                                                   name="target_dropout")
+        self.encoder_layers = [
+            TransformerEncoderLayer(**layer_args, seed=offset_seed(seed, 10 * (i + 1)), name=f"encoder_layer_{i}")
+            for i in range(num_layers)
+        ]
+        self.decoder_layers = [
+            TransformerDecoderLayer(**layer_args, seed=offset_seed(seed, 10 * (num_layers + i + 1)),
+                                    name=f"decoder_layer_{i}")
+            for i in range(num_layers)
+        ]
+        self.encoder_norm = final_norm("encoder_norm")
+        self.decoder_norm = final_norm("decoder_norm")
 
         # === Functional model ===
         source = keras.Input(shape=(None,), dtype="int32", name="source")
         target = keras.Input(shape=(None,), dtype="int32", name="target")
-        encoder_output = _encode(parts, source)
-        logits = _decode(parts, target, encoder_output, ops.not_equal(source, PADDING_ID))
+        encoder_output = _encode(self, source)
+        logits = _decode(self, target, encoder_output, ops.not_equal(source, PADDING_ID))
         super().__init__(inputs={"source": source, "target": target}, outputs=logits,
                          dtype=dtype, **kwargs)
 
         # === Config ===
-        self._parts = parts
         self.vocabulary_size = vocabulary_size
         self.num_layers = num_layers
         self.hidden_dim = hidden_dim
@@ -212,33 +205,19 @@ class Transformer(keras.Model):
         self.layer_norm_epsilon = layer_norm_epsilon
         self.seed = seed
 
-    # --- Token ids checked where their values are known (utils/token_ids.py) ---
-    def _check_ids(self, inputs):
-        if isinstance(inputs, dict):
-            check_token_ids(inputs.get("source"), self.vocabulary_size, "source")
-            check_token_ids(inputs.get("target"), self._target_vocabulary, "target")
-
-    def __call__(self, inputs, *args, **kwargs):
-        self._check_ids(inputs)
-        return super().__call__(inputs, *args, **kwargs)
-
-    def predict(self, x, *args, **kwargs):
-        self._check_ids(x)
-        return super().predict(x, *args, **kwargs)
-
     @property
-    def _target_vocabulary(self):
+    def output_vocabulary_size(self):
         return self.target_vocabulary_size or self.vocabulary_size
 
     # --- Pieces for generation ---
     def encode(self, source_ids, training=False):
         """(B, S) ids -> encoder output (B, S, d)."""
-        return _encode(self._parts, source_ids, training=training)
+        return _encode(self, source_ids, training=training)
 
     def decode(self, target_ids, encoder_output, source_padding_mask, cache=None,
                cache_index=None, training=False):
         """Decoder logits (B, T, V); with `cache`, also the updated cache."""
-        return _decode(self._parts, target_ids, encoder_output, source_padding_mask,
+        return _decode(self, target_ids, encoder_output, source_padding_mask,
                        cache=cache, cache_index=cache_index, training=training)
 
     def empty_cache(self, batch_size, max_length):
@@ -248,7 +227,7 @@ class Transformer(keras.Model):
             (batch_size, self.num_layers, 2, self.num_heads, max_length,
              self.hidden_dim // self.num_heads),
             # The layers' compute dtype: they autocast a cache to it anyway.
-            dtype=self._parts.decoder_layers[0].compute_dtype,
+            dtype=self.decoder_layers[0].compute_dtype,
         )
 
     def cross_attention_scores(self, inputs):
@@ -256,46 +235,17 @@ class Transformer(keras.Model):
         `inputs` ({"source": (B, S), "target": (B, T)} ids), a list with
         one float32 (B, H, T, S) array of cross-attention weights per
         decoder layer (inference mode, no dropout)."""
-        parts = self._parts
         source_ids, target_ids = inputs["source"], inputs["target"]
-        encoder_output = _encode(parts, source_ids, training=False)
-        x = _embed(parts, parts.target_embedding, parts.target_position,
-                   parts.target_dropout, target_ids, 0, False)
+        encoder_output = self.encode(source_ids)
+        x = _embed(self, self.target_embedding, self.target_position, self.target_dropout, target_ids, 0, False)
         scores = []
-        for layer in parts.decoder_layers:
+        for layer in self.decoder_layers:
             x, layer_scores = layer(
                 x, encoder_output, decoder_padding_mask=ops.not_equal(target_ids, PADDING_ID),
                 encoder_padding_mask=ops.not_equal(source_ids, PADDING_ID),
                 return_cross_attention_scores=True, training=False)
             scores.append(ops.cast(layer_scores, "float32"))
         return scores
-
-    def generate(self, source_ids, max_length, start_token_id, end_token_id,
-                 num_beams=1, length_penalty=0.6, use_cache=True, do_sample=False,
-                 temperature=1.0, top_k=None, top_p=None, seed=None):
-        """Translates `source_ids` (B, S); returns int32 numpy ids
-        (B, max_length), the start token first and 0 after each end token.
-
-        Greedy search for `num_beams=1`, else beam search ranking hypotheses
-        by log-probability / ((5 + length) / 6)^length_penalty (Wu et al.,
-        2016; the paper uses 4 beams and 0.6, section 6.1). The encoder runs
-        once; the decoder reuses a key/value cache (`use_cache=False`
-        recomputes the whole prefix at each step: slower, same tokens).
-        `do_sample=True` draws each token instead, from the distribution
-        after `temperature`, `top_k` and `top_p` (nucleus) filtering, as
-        Hugging Face's `generate` does; `seed` (an int) makes the draw
-        repeatable (numpy draws the uniforms, so they are the same on every backend). Compiled with `jit` on JAX
-        and TensorFlow (keras_zoo.generation).
-        """
-        from keras_zoo.models.transformer.transformer_generation import generate
-
-        check_token_ids(source_ids, self.vocabulary_size, "source_ids")
-        for arg, token in (("start_token_id", start_token_id), ("end_token_id", end_token_id)):
-            if not isinstance(token, (int, np.integer)) or not 0 <= token < self._target_vocabulary:
-                raise ValueError(f"`{arg}` must be an int in [0, {self._target_vocabulary}). Received: {arg}={token!r}")
-        return generate(self, source_ids, max_length, start_token_id, end_token_id,
-                        num_beams=num_beams, length_penalty=length_penalty, use_cache=use_cache,
-                        do_sample=do_sample, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed)
 
     def get_config(self):
         return {

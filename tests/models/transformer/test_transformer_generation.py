@@ -70,8 +70,11 @@ def test_beam_search_with_one_beam_equals_greedy(model, source):
     _, end = _never_emitted(model, source)
     np.testing.assert_array_equal(model.generate(source, MAX_LENGTH, START, end, num_beams=1),
                                   model.generate(source, MAX_LENGTH, START, end))
-    from keras_zoo.models.transformer.transformer_generation import beam_search
-    ids = beam_search(model, keras.ops.convert_to_tensor(source), MAX_LENGTH, START, end, 1)
+    # The beam loop itself with one beam (generate sends num_beams=1 to greedy search).
+    from keras_zoo.generation.search import beam_search
+
+    next_logits, ids, cache, start = model.generation_inputs(MAX_LENGTH, START)(keras.ops.convert_to_tensor(source), 1)
+    ids = beam_search(next_logits, ids, cache, end, 1, model.output_vocabulary_size, start_index=start)
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(ids),
                                   model.generate(source, MAX_LENGTH, START, end))
 
