@@ -74,6 +74,12 @@ RUNS_ONLY_ON = {
     "tests/data/test_tfds_datasets.py::test_cifar10_pipeline_feeds_batches_with_the_paper_augmentation": _TF_DATA,
     "tests/models/convnext/test_convnext_variants.py::test_large_variant_parameter_counts*": (
         ("torch",), "backend-independent; built once, on the backend fastest to build 350M weights"),
+    "tests/models/convnext/test_convnext_variants.py::test_tiny_parameter_count": (
+        ("torch",), "backend-independent; JAX's initializers compile once per weight shape (19 s for 28M weights)"),
+    # On JAX the scale notebook trains this recipe in mixed_bfloat16, data-parallel over 4 devices,
+    # and asserts the same dtypes.
+    "tests/training/test_recipe_precision_distribution.py::test_mixed_bfloat16_data_parallel_recipe_trains_in_mixed_precision": (
+        ("tensorflow", "torch"), "on JAX the scale_mixed_precision_distribution notebook trains and checks it"),
     "tests/models/convnext/test_convnext_variants.py::test_macs_equal_torchs_flop_count_of_timm*": (
         ("torch",), "backend-independent (timm on torch's meta device): counted once"),
     "tests/benchmarks/test_harness.py::test_rates_are_units_over_the_median_step_and_failures_are_reported": _ONCE,

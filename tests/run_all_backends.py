@@ -10,7 +10,11 @@ JAX's compilations are kept in a persistent cache for the run (a temporary
 directory, removed at the end): each test builds fresh models, whose
 identical programs would otherwise be compiled again by every test and every
 subprocess (a tiny ConvNeXt's first fit: 6.0 s compiling, 1.5 s from the
-cache). Exits non-zero if any backend fails. A skip counts as a pass only where
+cache). XLA's CPU code generator runs at optimization level 0 in the JAX
+process (`XLA_FLAGS`, unless set): the tests' tiny models spend far longer
+compiling than running, and the level changes how fast the machine code is,
+not what it computes (a ConvNeXt/recipe-trainer subset: 221 s -> 172 s;
+benchmarks and users' runs keep XLA's default). Exits non-zero if any backend fails. A skip counts as a pass only where
 tests/expected_skips.py declares it (a test for other backends); any other
 skip, a missing test dependency included, fails its backend's run.
 """
@@ -56,6 +60,7 @@ def main():
                 env.setdefault("JAX_COMPILATION_CACHE_DIR", jax_cache)
                 env.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
                 env.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
+                env.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
             start = time.time()
             proc = subprocess.run(
                 [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *pytest_args],

@@ -37,7 +37,7 @@ NOTEBOOKS = {
     "scale_mixed_precision_distribution.ipynb": (
         # keras.distribution over 4 host devices (validation through replica_divisible_batches;
         # tf.distribute has its own tests)
-        {"EPOCHS": 1, "STEPS_PER_EPOCH": 3},
+        {"EPOCHS": 1, "STEPS_PER_EPOCH": 3, "MODEL_OVERRIDES": ["model.depths=[1, 1, 1, 1]", "model.dims=[8, 16, 32, 64]"]},
         ["digits_convnext-*/best.keras", "ddp_model.keras"],
     ),
     "transformer_translation.ipynb": (
