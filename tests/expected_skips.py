@@ -89,7 +89,8 @@ RUNS_ONLY_ON = {
     "tests/test_cli_evaluate.py": (("torch",), "the command's plumbing, backend-independent: run once, on the "
                                              "backend that trains tiny runs fastest"),
     f"{_NOTEBOOK_TEST}[convnext_digits.ipynb]": _notebook("torch"),
-    f"{_NOTEBOOK_TEST}[export_tflite.ipynb]": _notebook("torch"),
+    # A JAX-trained run: SavedModel and TFLite come from the TensorFlow subprocess route.
+    f"{_NOTEBOOK_TEST}[export_tflite.ipynb]": _notebook("jax"),  # balances the two lanes
     # keras.distribution over 4 host devices; its torchrun cell runs torch processes anyway.
     f"{_NOTEBOOK_TEST}[scale_mixed_precision_distribution.ipynb]": _notebook("jax"),
     f"{_NOTEBOOK_TEST}[transformer_translation.ipynb]": _notebook("torch"),  # JAX's lane is the longer
