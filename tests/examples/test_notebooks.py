@@ -29,7 +29,7 @@ NOTEBOOKS = {
         {"EPOCHS": 1, "FINETUNE_EPOCHS": 1, "STEPS_PER_EPOCH": 3, "PRETRAINED": False},
         ["digits_convnext-*/confusion_matrix.png", "digits_convnext-*/best.keras", "convnext_atto_timm.pth"],
     ),
-    "export_tflite.ipynb": (  # a torch-trained run: SavedModel and TFLite come from the TensorFlow subprocess route
+    "export_tflite.ipynb": (  # run outside TensorFlow: SavedModel and TFLite come from the TensorFlow subprocess route
         {"EPOCHS": 1, "STEPS_PER_EPOCH": 3},
         ["digits_convnext-*/export/best.tflite", "digits_convnext-*/export/best_dynamic_int8.tflite",
          "digits_convnext-*/export/best_saved_model/saved_model.pb"],
