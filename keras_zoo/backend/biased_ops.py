@@ -53,14 +53,14 @@ def onednn_activation(inputs, kernel, bias, activation):
     own), or an output under MIN_FUSED_ACTIVATION_VALUES values."""
     import torch
 
+    if torch.compiler.is_compiling():  # first: the checks below break a traced graph
+        return None
     post_op = ONEDNN_ACTIVATIONS.get(activation)
     if post_op is None or not _has_linear_pointwise():
         return None
     if inputs.device.type != "cpu" or not inputs.dtype == kernel.dtype == bias.dtype == torch.float32:
         return None
     if torch.is_grad_enabled() and (inputs.requires_grad or kernel.requires_grad or bias.requires_grad):
-        return None
-    if torch.compiler.is_compiling():
         return None
     if inputs.numel() // inputs.shape[-1] * kernel.shape[-1] < MIN_FUSED_ACTIVATION_VALUES:
         return None

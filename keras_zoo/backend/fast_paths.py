@@ -68,9 +68,27 @@ def auto_depthwise_formulation(backend=None, accelerator=None, input_shape=None)
     """
     backend = backend or keras.backend.backend()
     accelerator = on_accelerator() if accelerator is None else accelerator
-    small = input_shape is not None and (None in input_shape or math.prod(input_shape) < MIN_SHIFTED_VALUES)
-    if backend == "jax" and not accelerator and not small:
+    if backend == "jax" and not accelerator and not _small(input_shape):
         return "shifted"
     if backend == "tensorflow" and not accelerator:
         return "batched_grad"
     return "native"
+
+
+def _small(input_shape):
+    # Asked on JAX only: under `torch.compile` the sizes can be symbolic.
+    return input_shape is not None and (None in input_shape or math.prod(input_shape) < MIN_SHIFTED_VALUES)
+
+
+# `jit_compile="auto"` on PyTorch: (family, device) pairs where `torch.compile`
+# was measured to win end to end, compile time included, on the family's
+# default recipe (benchmarks/README.md, "PyTorch: torch.compile"). Every
+# other pair stays eager, as Keras' "auto" does on PyTorch.
+TORCH_COMPILE_WINS = frozenset()
+
+
+def torch_compile_wins(family, accelerator=None):
+    """Whether `jit_compile="auto"` compiles `family`'s steps with
+    `torch.compile` on this device ("cpu" or "gpu"): only where measured."""
+    accelerator = on_accelerator() if accelerator is None else accelerator
+    return (family, "gpu" if accelerator else "cpu") in TORCH_COMPILE_WINS
