@@ -2,8 +2,10 @@
 
 import keras
 
+from keras_zoo.backend.compiled_steps import CompiledSteps
 
-class FunctionalModel(keras.Model):
+
+class FunctionalModel(CompiledSteps, keras.Model):
     """A functional model whose `__init__` may keep its layers as attributes
     before it calls `super().__init__(inputs=..., outputs=...)` (keras-hub's
     style: `self.token_embedding = ...`, then the graph, then the call).

@@ -2,6 +2,7 @@
 
 import keras
 
+from keras_zoo.backend.compiled_steps import CompiledSteps
 from keras_zoo.layers import ClassTokenPooling
 from keras_zoo.models.backbone import deserialize_dtype, model_config
 from keras_zoo.models.image_model import check_image_batch
@@ -11,7 +12,7 @@ _MODEL_KEYWORDS = ("name", "trainable")
 
 
 @keras.saving.register_keras_serializable(package="keras_zoo")
-class ImageClassifier(keras.Model):
+class ImageClassifier(CompiledSteps, keras.Model):
     """Backbone, pooling, optional LayerNorm and dropout, dense classifier.
 
     Give it a built backbone (`ImageClassifier(backbone, num_classes=10)`),

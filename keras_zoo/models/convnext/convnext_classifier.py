@@ -20,6 +20,7 @@ class ConvNeXt(ImageClassifier):
     """
 
     backbone_class = ConvNeXtBackbone
+    compile_family = "convnext"  # jit_compile="auto" on PyTorch: keras_zoo.backend.fast_paths
 
     def __init__(self, input_shape=(224, 224, 3), head_norm_epsilon=1e-6, **kwargs):
         super().__init__(input_shape=input_shape, head_norm_epsilon=head_norm_epsilon, **kwargs)

@@ -3,6 +3,7 @@ import keras
 from keras import ops
 
 from keras_zoo.backend import gradients
+from keras_zoo.backend.compiled_steps import CompiledSteps
 from keras_zoo.models.backbone import deserialize_dtype, model_config
 from keras_zoo.models.gan.gan_losses import get_gan_loss
 from keras_zoo.models.gan.gan_optimizers import GANOptimizers
@@ -33,7 +34,7 @@ def _scaled(loss_fn, optimizer):
 
 
 @keras.saving.register_keras_serializable(package="keras_zoo")
-class GAN(gradients.StatefulTrainStep, keras.Model):
+class GAN(CompiledSteps, gradients.StatefulTrainStep, keras.Model):
     """A generator and a discriminator (critic) trained against each other
     by `fit`, on TensorFlow, JAX and PyTorch from one `stateful_train_step`.
 
@@ -58,6 +59,8 @@ class GAN(gradients.StatefulTrainStep, keras.Model):
         clip_value: c of WGAN weight clipping, or None for no clipping.
         seed: int or None, seeds latent vectors and interpolation weights.
     """
+
+    compile_family = "gan"  # jit_compile="auto" on PyTorch: keras_zoo.backend.fast_paths
 
     def __init__(
         self,

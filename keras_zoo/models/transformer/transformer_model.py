@@ -99,6 +99,8 @@ class Transformer(Seq2SeqLM):
         seed: optional int seed of every dropout generator.
     """
 
+    compile_family = "transformer"  # jit_compile="auto" on PyTorch: keras_zoo.backend.fast_paths
+
     def __init__(
         self,
         vocabulary_size,
