@@ -55,6 +55,7 @@ RUNS_ONLY_ON = {
     "tests/backend/test_torch_depthwise.py": (
         ("torch",), "PyTorch's own convolution backward is what it replaces"),
     "tests/backend/gradients/test_torch_step_threads.py": (("torch",), "the intra-op thread rule is PyTorch's"),
+    "tests/backend/test_torch_compile.py": (("torch",), "torch.compile and its eager fallback are PyTorch's"),
     "tests/backend/test_sublayer_call.py::test_block_gradients_unchanged_by_the_fast_path": (
         ("torch",), "the fast path is PyTorch's"),
     "tests/layers/test_dense.py::test_adds_the_bias_inside_the_product_on_torch*": _FUSED_BIAS,
@@ -65,7 +66,7 @@ RUNS_ONLY_ON = {
     "tests/layers/test_depthwise_conv2d.py::test_batched_grad_trains_with_an_unknown_batch_size": (
         ("tensorflow",), "the batch size is unknown only in a TensorFlow graph"),
     "tests/models/transformer/test_transformer_generation.py::test_generation_is_compiled_on_jax_and_tensorflow": (
-        ("tensorflow", "jax"), "PyTorch generation runs eagerly"),
+        ("tensorflow", "jax"), "PyTorch compiles the loop's body, not the loop: tests/backend/test_torch_compile.py"),
     # --- Backend-independent work done once (CI time) ---
     # Keras' augmentation layers inside tf.data run as TensorFlow ops under every backend; the
     # switch from a non-TensorFlow backend is the same for JAX and PyTorch (tested on PyTorch,

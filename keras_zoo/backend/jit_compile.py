@@ -3,16 +3,25 @@
 Model code stays in `keras.ops`; only this module knows how each backend
 compiles: `jax.jit` with the model's variables passed in as arguments
 (through `keras.StatelessScope`, so the weights are not baked in as
-constants), `tf.function` with XLA on TensorFlow, and plain eager execution
-on PyTorch.
+constants), `tf.function` with XLA on TensorFlow, and on PyTorch eager
+execution without autograd whose loops (`while_loop` below) may run each
+iteration as one `torch.compile`d call.
 """
+
+import contextvars
+import warnings
 
 import keras
 
+_COMPILE_TORCH_LOOPS = contextvars.ContextVar("compile_torch_loops", default=False)
+_EAGER_BODIES = set()  # code of loop bodies torch.compile could not run: warned once, then eager
 
-def jit_compile(function, variables):
+
+def jit_compile(function, variables, torch_loops=False):
     """Returns `compiled(*args)` computing `function(*args)`; `args` are
-    tensors, `variables` the Keras variables `function` reads."""
+    tensors, `variables` the Keras variables `function` reads. On PyTorch
+    `torch_loops=True` compiles the body of each `while_loop` in `function`
+    (see there); JAX and TensorFlow always compile the whole function."""
     backend = keras.backend.backend()
     if backend == "jax":
         return _jax_jit(function, variables)
@@ -20,7 +29,62 @@ def jit_compile(function, variables):
         import tensorflow as tf
 
         return tf.function(function, jit_compile=True, reduce_retracing=True)
-    return function
+    import torch
+
+    def run(*args):
+        token = _COMPILE_TORCH_LOOPS.set(bool(torch_loops))
+        try:
+            return function(*args)
+        finally:
+            _COMPILE_TORCH_LOOPS.reset(token)
+
+    return torch.no_grad()(run)
+
+
+def while_loop(cond, body, state):
+    """`keras.ops.while_loop(cond, body, state)`, inside a function given to
+    `jit_compile`. JAX and TensorFlow compile the whole loop with the
+    function. On PyTorch the loop stays in Python; with `torch_loops=True`
+    `body` runs as one `torch.compile`d graph per iteration (static shapes:
+    the first iteration compiles, every later one, and every later call of
+    the same shapes, reuses it), so a generated token costs one call instead
+    of a Python walk over the model's layers. Where `torch.compile` cannot
+    run `body`, the loop runs it eagerly, with one warning."""
+    if keras.backend.backend() != "torch":
+        return keras.ops.while_loop(cond, body, state)
+    state = tuple(state)
+    step = _compiled_body(body) if _COMPILE_TORCH_LOOPS.get() else body
+    while bool(cond(*state)):
+        state = tuple(step(*state))
+    return state
+
+
+def _compiled_body(body):
+    import torch
+
+    code = body.__code__
+    if code in _EAGER_BODIES:
+        return body
+    compiled = torch.compile(body, dynamic=False)
+    current = {"function": compiled}
+
+    def step(*state):
+        if current["function"] is body:
+            return body(*state)
+        try:
+            return compiled(*state)
+        except Exception as error:  # the body is pure: rerunning it eagerly is safe
+            result = body(*state)  # raises the loop's own error where eager fails too
+            current["function"] = body
+            _EAGER_BODIES.add(code)
+            text = str(error).strip()
+            message = text.splitlines()[0][:200] if text else ""
+            warnings.warn(f"torch.compile could not run the loop body {code.co_name!r} of "
+                          f"{code.co_filename}:{code.co_firstlineno} ({type(error).__name__}: {message}); "
+                          "it runs eagerly from here on.", RuntimeWarning, stacklevel=3)
+            return result
+
+    return step
 
 
 def _jax_jit(function, variables):

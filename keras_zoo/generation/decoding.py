@@ -81,10 +81,12 @@ def generate(model, prepare, inputs, rows, max_length, end_token_id, vocabulary_
     options = dict(num_beams=num_beams, length_penalty=float(length_penalty), do_sample=do_sample,
                    temperature=float(temperature), top_k=top_k, top_p=top_p)
     compiled = model.__dict__.setdefault("_generate_functions", {})
-    full_key = (tuple(key), max_length, end_token_id, tuple(sorted(options.items())))
+    torch_loops = bool(model.jit_compile)  # PyTorch: torch.compile each step (Keras' meaning of the flag)
+    full_key = (tuple(key), max_length, end_token_id, tuple(sorted(options.items())), torch_loops)
     if full_key not in compiled:
         search = search_function(prepare, end_token_id, vocabulary_size, **options)
-        compiled[full_key] = jit_compile(search if do_sample else (lambda inputs: search(inputs)), model.variables)
+        compiled[full_key] = jit_compile(search if do_sample else (lambda inputs: search(inputs)), model.variables,
+                                         torch_loops=torch_loops)
     if not do_sample:
         return keras.ops.convert_to_numpy(compiled[full_key](inputs))
     noise = np.random.default_rng(seed).uniform(size=(max_length, rows)).astype("float32")

@@ -14,6 +14,7 @@ draws on every backend.
 
 from keras import ops
 
+from keras_zoo.backend.jit_compile import while_loop
 from keras_zoo.generation.tokens import NEVER
 from keras_zoo.generation.tokens import PADDING_ID
 from keras_zoo.generation.tokens import forbid_padding
@@ -71,4 +72,4 @@ def sample(next_logits, ids, cache, end_token_id, noise, temperature=1.0, top_k=
         return index + 1, ids, cache, ops.logical_or(finished, tokens == end_token_id)
 
     state = (ops.convert_to_tensor(start_index, "int32"), ids, cache, ops.zeros((ops.shape(ids)[0],), "bool"))
-    return ops.while_loop(cond, body, state)[1]
+    return while_loop(cond, body, state)[1]

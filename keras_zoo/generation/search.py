@@ -4,6 +4,7 @@
 import keras
 from keras import ops
 
+from keras_zoo.backend.jit_compile import while_loop
 from keras_zoo.generation.tokens import NEVER
 from keras_zoo.generation.tokens import PADDING_ID
 from keras_zoo.generation.tokens import forbid_padding
@@ -31,7 +32,7 @@ def greedy_search(next_logits, ids, cache, end_token_id, start_index=0):
         return index + 1, ids, cache, ops.logical_or(finished, tokens == end_token_id)
 
     state = (ops.convert_to_tensor(start_index, "int32"), ids, cache, ops.zeros((ops.shape(ids)[0],), "bool"))
-    return ops.while_loop(_not_done(max_length), body, state)[1]
+    return while_loop(_not_done(max_length), body, state)[1]
 
 
 def length_penalty_of(lengths, alpha):
@@ -80,7 +81,7 @@ def beam_search(next_logits, ids, cache, end_token_id, num_beams, vocabulary_siz
 
     state = (ops.convert_to_tensor(start_index, "int32"), ids, cache, ops.zeros((batch_size, beams), "bool"),
              log_probs, ops.zeros((batch_size, beams), "int32"))
-    _, ids, _, _, log_probs, lengths = ops.while_loop(_not_done(max_length), body, state)
+    _, ids, _, _, log_probs, lengths = while_loop(_not_done(max_length), body, state)
     best = ops.argmax(log_probs / length_penalty_of(lengths, length_penalty), axis=1)  # (B,)
     ids = ops.reshape(ids, (batch_size, beams, max_length))
     return ops.take_along_axis(ids, ops.reshape(best, (batch_size, 1, 1)), axis=1)[:, 0]

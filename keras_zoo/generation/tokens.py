@@ -8,13 +8,17 @@ PADDING_ID = 0
 
 
 def token_at(ids, index):
-    """(B, L) -> (B, 1) at column `index` (may be traced)."""
-    return ops.slice(ids, (0, index), (ops.shape(ids)[0], 1))
+    """(B, L) -> (B, 1) at column `index` (may be traced). A gather, not a
+    slice: a slice at a traced index is data-dependent under torch.compile
+    (a graph break per token), a gather of static shape is not."""
+    return ops.take(ids, ops.reshape(ops.cast(index, "int32"), (1,)), axis=1)
 
 
 def write_token(ids, index, tokens):
-    """`ids` with tokens (B,) written at column `index`."""
-    return ops.slice_update(ids, (0, index), ops.expand_dims(ops.cast(tokens, ids.dtype), 1))
+    """`ids` with tokens (B,) written at column `index` (may be traced): a
+    select against the column numbers, static in shape on every backend."""
+    column = ops.expand_dims(ops.arange(ops.shape(ids)[1], dtype="int32"), 0) == ops.cast(index, "int32")
+    return ops.where(column, ops.expand_dims(ops.cast(tokens, ids.dtype), 1), ids)
 
 
 def forbid_padding(logits):
