@@ -11,6 +11,8 @@ import time
 
 import keras
 
+from keras_zoo.backend.compiled_steps import compile_fallbacks
+from keras_zoo.backend.compiled_steps import describe_execution
 from keras_zoo.distribution.batching import divisible_batch_size
 from keras_zoo.distribution.batching import replica_divisible_batches
 from keras_zoo.distribution.distribution_strategy import distribution_scope
@@ -65,6 +67,11 @@ def train_recipe(recipe, runs_root="saved_models", verbose="auto", extra_callbac
             task.compile_model(recipe, model)
         else:
             _compile(recipe, task, model, train["steps_per_epoch"] or data.steps_per_epoch)
+        if train["jit_compile"] != "auto":  # tasks that compile themselves leave it at Keras' "auto"
+            model.jit_compile = _JIT[train["jit_compile"]]
+        execution = describe_execution(model, _JIT[train["jit_compile"]])
+        if verbose != 0:
+            print(f"Training steps: {execution}", flush=True)
 
         run_directory, resumed = find_or_create_run_directory(runs_root, recipe)
         callbacks = _callbacks(run_directory, task, recipe) + list(extra_callbacks)
@@ -82,12 +89,16 @@ def train_recipe(recipe, runs_root="saved_models", verbose="auto", extra_callbac
     rows = read_metrics_csv(os.path.join(run_directory, "metrics.csv"))
     values = [row[task.monitor] for row in rows if task.monitor in row]
     best = (min if task.monitor_mode == "min" else max)(values) if values else float("nan")
-    results = task.after_fit(recipe, _final_model(run_directory, task, model), data) if task.after_fit else {}
+    final = _final_model(run_directory, task, model)
+    if final is not model:
+        final.jit_compile = model.jit_compile  # PyTorch: how the after-fit generation runs, too
+    results = task.after_fit(recipe, final, data) if task.after_fit else {}
     mark_completed(
         run_directory,
         {"epochs": len(rows), **({f"best_{task.monitor}": best} if task.monitor else {}),
          "last": rows[-1] if rows else {}, "results": results, "backend": keras.backend.backend(),
-         "seconds_last_session": seconds},
+         "seconds_last_session": seconds, "execution": execution,
+         "torch_compile_fallbacks": compile_fallbacks(model)},
     )
     return RunResult(run_directory, resumed, history.history, best, seconds, results)
 

@@ -40,7 +40,7 @@ SCHEMA = {
         "image_size": Field(int, 8, "a multiple of 8", multiple_of_8),
         "channels": Field(int, 1, "1 or 3", lambda v: v in (1, 3)),
     },
-    "train": without(COMMON_SECTIONS["train"], "jit_compile", "label_smoothing"),
+    "train": without(COMMON_SECTIONS["train"], "label_smoothing"),
     "optimizer": {  # one instance per network
         "name": Field(str, "adam", "an optimizer", choices=("adam", "rmsprop")),
         "learning_rate": Field(float, 1e-4, "a float > 0", positive),

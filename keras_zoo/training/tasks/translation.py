@@ -19,7 +19,6 @@ from keras_zoo.recipes.fields import Field
 from keras_zoo.recipes.fields import below_one
 from keras_zoo.recipes.fields import non_negative
 from keras_zoo.recipes.fields import positive
-from keras_zoo.recipes.fields import without
 from keras_zoo.data.array_batches import ArrayBatches
 from keras_zoo.data.number_translation import teacher_forcing_pairs
 from keras_zoo.training.tasks.task import Task
@@ -45,7 +44,7 @@ SCHEMA = {
         "data_dir": Field(str, "", "a tensorflow-datasets data directory ('' for tfds' default)"),
         "tokenizer_path": Field(str, "", "a file for the subword tokenizer, trained once from the training split ('': retrain each run)"),
     },
-    "train": without(COMMON_SECTIONS["train"], "jit_compile"),
+    "train": COMMON_SECTIONS["train"],
     "optimizer": {
         "name": Field(str, "adam", "an optimizer", choices=("adam",)),
         "schedule": Field(str, "transformer", "a schedule ('transformer': the paper's eq. 3)",
