@@ -11,7 +11,9 @@ convnext_tiny, each backend and implementation in its own process.
 Rows are `implementation/backend`; `keras_zoo:native`, `keras_zoo:shifted` and `keras_zoo:batched_grad`
 force the depthwise formulation (see keras_zoo.layers.DepthwiseConv2D), and
 `keras_zoo:keras_adamw` trains with Keras' AdamW instead of the recipes'
-`FusedAdamW` (the same update; one fused kernel per variable on PyTorch).
+`FusedAdamW` (the same update; one fused kernel per variable on PyTorch);
+`keras_zoo:compile/torch` compiles the steps with `torch.compile`
+(jit_compile=True; the plain torch rows are eager).
 keras.applications rows train with Keras' AdamW, `timm/eager` and
 `timm/compile` with `torch.optim.AdamW`'s defaults (a for-loop on the CPU),
 `timm/fused` with `torch.optim.AdamW(fused=True)`. The
@@ -36,7 +38,7 @@ NUM_CLASSES = 1000
 DEFAULT_ROWS = [
     "keras_zoo/jax", "keras.applications/jax",
     "keras_zoo/tensorflow", "keras.applications/tensorflow",
-    "keras_zoo/torch", "keras.applications/torch",
+    "keras_zoo/torch", "keras_zoo:compile/torch", "keras.applications/torch",
     "timm/eager", "timm/compile",
 ]
 YARDSTICK = "timm/eager"
@@ -55,7 +57,7 @@ def keras_phases(implementation, backend, batch_sizes):
         model = keras_zoo.create_model(
             "convnext_tiny", num_classes=NUM_CLASSES, input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3), classifier_activation=None
         )
-        options = implementation.split(":")[1:]  # keras_zoo:native, :shifted, :batched_grad, :keras_adamw
+        options = implementation.split(":")[1:]  # keras_zoo:native, :shifted, :batched_grad, :keras_adamw, :compile
         for formulation in set(options) & {"native", "shifted", "batched_grad"}:
             for layer in model._flatten_layers():
                 if isinstance(layer, keras_zoo.layers.DepthwiseConv2D):
@@ -71,6 +73,7 @@ def keras_phases(implementation, backend, batch_sizes):
     model.compile(
         optimizer=optimizer,
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        jit_compile=harness.keras_jit_compile(implementation, backend),
     )
     rng = np.random.default_rng(0)
     phases = {}

@@ -12,7 +12,9 @@ Rows are `implementation/backend`. Training counts target tokens (batch x
 target length, no padding); generation encodes each source once and counts
 the generated tokens (batch x new tokens; the end token is set out of the
 vocabulary, so every row generates the full length). keras_zoo decodes with
-its key/value cache, compiled on JAX and TensorFlow; keras-hub's layers and
+its key/value cache, compiled on JAX and TensorFlow (`keras_zoo:compile/torch`:
+training through `torch.compile`, and each generated token one compiled call;
+the plain torch row is eager); keras-hub's layers and
 torch.nn.Transformer come with no decoding loop, so their rows run the loop
 their own examples teach, which recomputes the decoder over the prefix at
 each step: keras-io's "English-to-Spanish translation with KerasHub"
@@ -33,7 +35,7 @@ SIZES = {"num_layers": 6, "hidden_dim": 512, "intermediate_dim": 2048, "num_head
 DEFAULT_ROWS = [
     "keras_zoo/jax", "keras_hub/jax",
     "keras_zoo/tensorflow", "keras_hub/tensorflow",
-    "keras_zoo/torch", "keras_hub/torch",
+    "keras_zoo/torch", "keras_zoo:compile/torch", "keras_hub/torch",
     "torch.nn/eager",
 ]
 YARDSTICK = "torch.nn/eager"
@@ -146,11 +148,12 @@ def keras_phases(implementation, backend, args):
     os.environ["KERAS_BACKEND"] = backend
     import keras
 
-    build = keras_zoo_model if implementation == "keras_zoo" else keras_hub_model
+    build = keras_zoo_model if implementation.split(":")[0] == "keras_zoo" else keras_hub_model
     model, generate = build(args.vocabulary_size)
-    model.compile(
+    model.compile(  # keras_zoo:compile/torch: training and generation through torch.compile
         optimizer=keras.optimizers.Adam(1e-4, beta_2=0.98, epsilon=1e-9),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        jit_compile=harness.keras_jit_compile(implementation, backend),
     )
     source, target_in, labels = _batch(args)
     return {

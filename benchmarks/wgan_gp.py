@@ -10,7 +10,11 @@ rebuilt here around the same two networks, optimizers and batch.
     python -m benchmarks.wgan_gp --device cpu --repeats 5
 
 Every row runs `train_on_batch` on one fixed batch of digits, compiled as
-`fit` compiles it (Keras' defaults: XLA off on a CPU-only TensorFlow).
+`fit` compiles it (Keras' defaults: XLA off on a CPU-only TensorFlow);
+`keras_zoo:compile/torch` asks for `torch.compile` (jit_compile=True), which
+cannot differentiate the penalty twice and runs the step eagerly after its
+attempt (keras_zoo.backend.compiled_steps): its first step says what the
+attempt costs.
 """
 
 import argparse
@@ -20,7 +24,8 @@ import tomllib
 
 from benchmarks import harness
 
-DEFAULT_ROWS = ["keras_zoo/jax", "keras_zoo/tensorflow", "keras_zoo/torch", "keras_io/tensorflow"]
+DEFAULT_ROWS = ["keras_zoo/jax", "keras_zoo/tensorflow", "keras_zoo/torch", "keras_zoo:compile/torch",
+                "keras_io/tensorflow"]
 YARDSTICK = "keras_io/tensorflow"
 RECIPE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "recipes", "gan_digits_wgan_gp.toml")
 
@@ -119,8 +124,10 @@ def worker(row, args):
 
         recipe = _recipe()
         size, channels = recipe["data"]["image_size"], recipe["data"]["channels"]
-        build = keras_zoo_model if implementation == "keras_zoo" else keras_io_model
+        build = keras_zoo_model if implementation.split(":")[0] == "keras_zoo" else keras_io_model
         model = build(recipe, (size, size, channels))
+        if implementation == "keras_zoo:compile":  # torch.compile; falls back to eager where it cannot
+            model.jit_compile = True
         batch = digits_gan_images("train", size)[: recipe["train"]["batch_size"]]
     except Exception as error:
         harness._reply({"error": f"build failed: {type(error).__name__}: {error}"[:300]})
