@@ -87,6 +87,7 @@ RUNS_ONLY_ON = {
     "tests/benchmarks/test_harness.py::test_minor_faults_count_pages_touched_for_the_first_time": _ONCE,
     "tests/benchmarks/test_harness.py::test_malloc_hugepages_adds_the_glibc_tunable_to_every_worker": _ONCE,
     "tests/test_expected_skips.py::test_an_undeclared_skip_fails_the_run": _ONCE,
+    "tests/test_cli.py::test_backend_flag_chooses_the_backend_of_a_fresh_process*": _ONCE,
     "tests/test_cli_evaluate.py": (("torch",), "the command's plumbing, backend-independent: run once, on the "
                                              "backend that trains tiny runs fastest"),
     f"{_NOTEBOOK_TEST}[convnext_digits.ipynb]": _notebook("torch"),

@@ -1,6 +1,10 @@
-"""The keras-zoo command, in process (the backend is the one under test)."""
+"""The keras-zoo command, in process (the backend is the one under test),
+and its --backend flag in a fresh process."""
 
 import os
+import shutil
+import subprocess
+import sys
 
 import keras
 import pytest
@@ -47,3 +51,16 @@ def test_backend_cannot_change_after_keras_is_imported():
     other = next(b for b in ("jax", "torch", "tensorflow") if b != keras.backend.backend())
     with pytest.raises(RuntimeError, match=f"--backend {other}: keras is already imported"):
         main(["evaluate", "nowhere", "--backend", other])
+
+
+@pytest.mark.parametrize("launch", [["keras-zoo"], [sys.executable, "-m", "keras_zoo.cli"]])
+@pytest.mark.parametrize("flag", [["--backend", "torch"], ["--backend=jax"]])
+def test_backend_flag_chooses_the_backend_of_a_fresh_process(launch, flag):
+    # README's main job: `keras-zoo train digits_convnext --backend jax` on a
+    # machine where KERAS_BACKEND is unset (import keras_zoo imports keras).
+    env = {key: value for key, value in os.environ.items() if key != "KERAS_BACKEND"}
+    script = launch if launch[0] != "keras-zoo" else [shutil.which("keras-zoo")]
+    assert script[0], "the keras-zoo script is installed with the package (pip install -e .)"
+    process = subprocess.run(script + ["evaluate", "/nonexistent-run"] + flag, env=env, capture_output=True, text=True)
+    assert "already imported" not in process.stderr, process.stderr[-2000:]
+    assert process.returncode != 0 and "/nonexistent-run is not a run directory" in process.stderr

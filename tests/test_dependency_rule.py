@@ -21,7 +21,7 @@ import pytest
 PACKAGE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "keras_zoo")
 
 LEVELS = {
-    "utils": 0, "backend": 0, "registry": 0,
+    "utils": 0, "backend": 0, "registry": 0, "_cli_backend": 0,
     "layers": 1, "weights": 1, "generation": 1,
     "models": 2, "optimizers": 2, "": 2,
     "data": 3, "training": 3, "evaluation": 3, "export": 3, "distribution": 3, "callbacks": 3,
