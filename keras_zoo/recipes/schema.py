@@ -78,6 +78,8 @@ def validate_value(section, key, value, source="recipe", task="image_classificat
     field = fields[key]
     if field.kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
+    if field.kind is str and isinstance(value, bool) and str(value).lower() in field.choices:
+        value = str(value).lower()  # jit_compile = true (TOML's boolean) means the choice "true"
     if not isinstance(value, field.kind) or (field.kind is int and isinstance(value, bool)):
         raise RecipeError(
             f"{where} = {value!r} in {source} has type {type(value).__name__}; "

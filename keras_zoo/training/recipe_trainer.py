@@ -67,9 +67,7 @@ def train_recipe(recipe, runs_root="saved_models", verbose="auto", extra_callbac
             task.compile_model(recipe, model)
         else:
             _compile(recipe, task, model, train["steps_per_epoch"] or data.steps_per_epoch)
-        if train["jit_compile"] != "auto":  # tasks that compile themselves leave it at Keras' "auto"
-            model.jit_compile = _JIT[train["jit_compile"]]
-        execution = describe_execution(model, _JIT[train["jit_compile"]])
+        execution = apply_jit_compile(recipe, model)
         if verbose != 0:
             print(f"Training steps: {execution}", flush=True)
 
@@ -127,6 +125,16 @@ def _compile(recipe, task, model, steps_per_epoch):
         metrics=task.build_metrics(recipe),
         jit_compile=_JIT[train["jit_compile"]],
     )
+
+
+def apply_jit_compile(recipe, model):
+    """The recipe's `train.jit_compile` on a compiled `model` (tasks that
+    compile themselves leave Keras' "auto"); returns the log line saying
+    how its steps run, and why."""
+    requested = _JIT[recipe["train"]["jit_compile"]]
+    if requested != "auto":
+        model.jit_compile = requested
+    return describe_execution(model, requested)
 
 
 def _final_model(run_directory, task, model):

@@ -1,5 +1,6 @@
 """Short real training runs of a tiny recipe: accuracy above chance, the run
-directory's files, resume after an interruption."""
+directory's files, resume after an interruption; every task's
+`train.jit_compile`."""
 
 import json
 import os
@@ -10,6 +11,7 @@ import pytest
 
 from keras_zoo.recipes import load_recipe
 from keras_zoo.training import train_recipe
+from keras_zoo.training.recipe_trainer import apply_jit_compile
 from keras_zoo.training.epoch_csv_logger import read_metrics_csv
 from keras_zoo.training.run_directory import find_or_create_run_directory
 
@@ -45,6 +47,27 @@ def test_short_run_learns_and_writes_its_run_directory(tmp_path):
     assert os.listdir(os.path.join(result.run_directory, "logs", "validation"))  # TensorBoard events
     with open(os.path.join(result.run_directory, "recipe.json")) as f:
         assert json.load(f) == recipe
+    with open(os.path.join(result.run_directory, "COMPLETED")) as f:
+        completed = json.load(f)
+    backend = keras.backend.backend()
+    if backend == "torch":  # "auto": eager, as measured on the CPU (keras_zoo.backend.fast_paths)
+        assert completed["execution"].startswith("torch: eager (jit_compile=auto: torch.compile is not measured "
+                                                 "faster for convnext on cpu")
+    else:
+        assert completed["execution"].startswith(f"{backend}: jit_compile=")  # Keras' own "auto"
+        assert completed["execution"].endswith("(requested auto)")
+    assert completed["torch_compile_fallbacks"] == {}
+
+
+@pytest.mark.parametrize("name", ["digits_convnext", "transformer_number_translation", "gan_digits_wgan_gp"])
+@pytest.mark.parametrize("value, expected", [("true", True), ("false", False)])
+def test_every_task_takes_train_jit_compile(name, value, expected):
+    recipe = load_recipe(name, [f"train.jit_compile={value}"])
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(loss="mse")  # as a task compiles it: Keras' "auto"
+    line = apply_jit_compile(recipe, model)
+    assert model.jit_compile is expected
+    assert f"jit_compile={expected}" in line and line.startswith(keras.backend.backend())
 
 
 def test_interrupted_run_resumes_from_the_last_completed_epoch(tmp_path):
