@@ -91,7 +91,9 @@ class CausalLM(LanguageModel):
         `temperature`, `top_k` and `top_p` filtering, `seed` making the
         draw the same on every backend. The prompt runs once, into the
         key/value cache; each step then runs one token. Compiled with `jit`
-        on JAX and TensorFlow; ids are checked against the vocabulary here.
+        on JAX and TensorFlow, one `torch.compile`d call per token on
+        PyTorch with `model.jit_compile = True`; ids are checked against the
+        vocabulary here.
         """
         prompt = np.asarray(ops.convert_to_numpy(prompt_ids))
         if prompt.ndim != 2 or prompt.shape[1] < 1:

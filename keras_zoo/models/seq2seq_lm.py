@@ -73,7 +73,8 @@ class Seq2SeqLM(LanguageModel):
         filtering, as Hugging Face's `generate` does; `seed` (an int) makes
         the draw repeatable (numpy draws the uniforms, so they are the same
         on every backend). Compiled with `jit` on JAX and TensorFlow
-        (`keras_zoo.generation`).
+        (`keras_zoo.generation`); on PyTorch, with `model.jit_compile =
+        True`, each token is one `torch.compile`d call (docs/pytorch.md).
         """
         check_token_ids(source_ids, self.vocabulary_size, "source_ids")
         check_special_tokens(self.output_vocabulary_size, start_token_id=start_token_id,
