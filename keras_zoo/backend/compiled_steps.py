@@ -18,8 +18,9 @@ two things on PyTorch (elsewhere it adds nothing):
   variables are saved before each call that may compile (the first one, and
   one with inputs of a shape or dtype not seen before) and restored on
   failure (the first two calls: Keras' trainer recompiles on the second,
-  whose gradients exist where the first's did not). Where the eager step fails too, its own error is raised: the
-  fault is the input's, not the compiler's.
+  whose gradients exist where the first's did not). Where the eager step
+  fails too, its own error is raised: the fault is the input's, not the
+  compiler's.
 """
 
 import warnings
@@ -28,9 +29,6 @@ import keras
 
 from keras_zoo.backend.fast_paths import on_accelerator
 from keras_zoo.backend.fast_paths import torch_compile_wins
-
-STEP_KINDS = ("train", "test", "predict")
-
 
 class _KerasDefaults:
     """What the mixin is where Keras' own behaviour stands."""
