@@ -53,8 +53,8 @@ def test_backend_cannot_change_after_keras_is_imported():
         main(["evaluate", "nowhere", "--backend", other])
 
 
-@pytest.mark.parametrize("launch", [["keras-zoo"], [sys.executable, "-m", "keras_zoo.cli"]])
-@pytest.mark.parametrize("flag", [["--backend", "torch"], ["--backend=jax"]])
+@pytest.mark.parametrize("launch, flag", [(["keras-zoo"], ["--backend", "torch"]),
+                                          ([sys.executable, "-m", "keras_zoo.cli"], ["--backend=jax"])])
 def test_backend_flag_chooses_the_backend_of_a_fresh_process(launch, flag):
     # README's main job: `keras-zoo train digits_convnext --backend jax` on a
     # machine where KERAS_BACKEND is unset (import keras_zoo imports keras).
