@@ -28,6 +28,7 @@ import warnings
 import keras
 
 from keras_zoo.backend.fast_paths import on_accelerator
+from keras_zoo.backend.jit_compile import first_line
 from keras_zoo.backend.fast_paths import torch_compile_wins
 
 class _KerasDefaults:
@@ -83,7 +84,7 @@ def eager_fallback(model, function, kind):
             result = eager(*args, **kwargs)  # raises the input's own error where eager fails too
             current["function"] = eager
             fallbacks = model.__dict__.setdefault("_torch_compile_fallbacks", {})
-            fallbacks[kind] = f"{type(error).__name__}: {_first_line(error)}"
+            fallbacks[kind] = first_line(error)
             warnings.warn(
                 f"torch.compile could not run the {kind} step of {model.name!r} ({fallbacks[kind]}); "
                 "it runs eagerly from here on (jit_compile=False avoids the attempt).",
@@ -130,11 +131,6 @@ def _save_state(model):
 def _restore_state(saved):
     for variable, value in saved:
         variable.assign(value)
-
-
-def _first_line(error):
-    text = str(error).strip()
-    return (text.splitlines()[0] if text else "")[:200]
 
 
 def describe_execution(model, requested="auto"):

@@ -82,7 +82,7 @@ def _small(input_shape):
 
 # `jit_compile="auto"` on PyTorch: (family, device) pairs where `torch.compile`
 # was measured to win end to end, compile time included, on the family's
-# default recipe (benchmarks/README.md, "PyTorch: torch.compile"). Every
+# default recipe (benchmarks/README.md, "PyTorch: eager and torch.compile"). Every
 # other pair stays eager, as Keras' "auto" does on PyTorch.
 TORCH_COMPILE_WINS = frozenset()
 

@@ -66,25 +66,27 @@ def _compiled_body(body):
     if code in _EAGER_BODIES:
         return body
     compiled = torch.compile(body, dynamic=False)
-    current = {"function": compiled}
 
     def step(*state):
-        if current["function"] is body:
+        if code in _EAGER_BODIES:
             return body(*state)
         try:
             return compiled(*state)
         except Exception as error:  # the body is pure: rerunning it eagerly is safe
             result = body(*state)  # raises the loop's own error where eager fails too
-            current["function"] = body
             _EAGER_BODIES.add(code)
-            text = str(error).strip()
-            message = text.splitlines()[0][:200] if text else ""
             warnings.warn(f"torch.compile could not run the loop body {code.co_name!r} of "
-                          f"{code.co_filename}:{code.co_firstlineno} ({type(error).__name__}: {message}); "
+                          f"{code.co_filename}:{code.co_firstlineno} ({first_line(error)}); "
                           "it runs eagerly from here on.", RuntimeWarning, stacklevel=3)
             return result
 
     return step
+
+
+def first_line(error):
+    """`Type: first line of the message` (200 characters at most), for a warning."""
+    text = str(error).strip()
+    return f"{type(error).__name__}: {(text.splitlines()[0] if text else '')[:200]}"
 
 
 def _jax_jit(function, variables):
