@@ -4,11 +4,13 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_zoo.layers.position_embedding_resample import bicubic_resize_matrix
 from keras_zoo.layers.position_embedding_resample import grid_pair
 from keras_zoo.layers.position_embedding_resample import resample_position_embedding
 
-# ViT's position-embedding initializer: timm's trunc_normal_(std=0.02).
-_VIT_INITIALIZER = {"class_name": "TruncatedNormal", "config": {"stddev": 0.02}}
+# ViT's position-embedding initializer: timm's trunc_normal_(std=0.02), whose
+# bounds are +-2 in absolute terms (100 std): a plain normal.
+_VIT_INITIALIZER = {"class_name": "RandomNormal", "config": {"stddev": 0.02}}
 
 
 def _positions(length, start_index):
@@ -109,46 +111,66 @@ class PatchPositionEmbedding(keras.layers.Layer):
     2021, eq. 1): `num_prefix_tokens` (the class token) and then the patches
     of a `grid_size` grid in row-major order.
 
-    `call(inputs)` returns the table broadcast to `inputs`
-    (B, num_prefix_tokens + height * width, d), to be added to them.
+    `call(inputs, patch_grid=None)` returns the table broadcast to `inputs`
+    (B, num_prefix_tokens + h * w, d), to be added to them. Given the patch
+    grid (B, h, w, any) whose (h, w) differs from `grid_size` (or is known
+    only at run time), the patch rows are resampled to it on the fly, as
+    timm's `dynamic_img_size`.
 
     Weights saved for another grid are resampled on loading
     (`resample_position_embedding`, timm's bicubic): `load_weights` does it
     for a saved square grid; `set_resampled_embedding` takes any grid.
 
     Args:
-        grid_size: int or (height, width), the patch grid.
+        grid_size: int or (height, width), the patch grid of the table.
         num_prefix_tokens: int >= 0, the leading tokens that are no patches.
         initializer: initializer of the table.
+        antialias: bool, resample with PyTorch's antialiased bicubic (timm's
+            default, on loading and at run time) or the plain one.
     """
 
-    def __init__(self, grid_size, num_prefix_tokens=1, initializer=_VIT_INITIALIZER, **kwargs):
+    def __init__(self, grid_size, num_prefix_tokens=1, initializer=_VIT_INITIALIZER, antialias=True, **kwargs):
         super().__init__(**kwargs)
         grid_size = grid_pair(grid_size, "grid_size")
-        if not isinstance(num_prefix_tokens, int) or num_prefix_tokens < 0:
+        if isinstance(num_prefix_tokens, bool) or not isinstance(num_prefix_tokens, int) or num_prefix_tokens < 0:
             raise ValueError(
                 f"`num_prefix_tokens` must be an int >= 0. Received: num_prefix_tokens={num_prefix_tokens}"
             )
         self.grid_size = tuple(grid_size)
         self.num_prefix_tokens = num_prefix_tokens
         self.initializer = keras.initializers.get(initializer)
+        self.antialias = bool(antialias)
         self.sequence_length = num_prefix_tokens + grid_size[0] * grid_size[1]
 
-    def build(self, input_shape):
-        if input_shape[-2] is not None and input_shape[-2] != self.sequence_length:
+    def build(self, inputs_shape, patch_grid_shape=None):
+        if patch_grid_shape is None and inputs_shape[-2] is not None and inputs_shape[-2] != self.sequence_length:
             raise ValueError(
                 f"A {self.grid_size[0]}x{self.grid_size[1]} grid after {self.num_prefix_tokens} prefix "
-                f"tokens needs {self.sequence_length} tokens. Received: input_shape={input_shape}"
+                f"tokens needs {self.sequence_length} tokens. Received: input_shape={inputs_shape}"
             )
         self.position_embeddings = self.add_weight(
             name="embeddings",
-            shape=(self.sequence_length, input_shape[-1]),
+            shape=(self.sequence_length, inputs_shape[-1]),
             initializer=self.initializer,
         )
 
-    def call(self, inputs):
+    def call(self, inputs, patch_grid=None):
         table = ops.cast(self.position_embeddings, self.compute_dtype)  # (T, d)
+        if patch_grid is not None and tuple(patch_grid.shape[1:3]) != self.grid_size:
+            table = self._resampled(table, ops.shape(patch_grid)[1], ops.shape(patch_grid)[2])
         return ops.broadcast_to(table, ops.shape(inputs))
+
+    def _resampled(self, table, height, width):
+        """The table with its patch rows resampled to a (height, width) grid
+        known at run time: (prefix + height * width, d), float32 math."""
+        old_h, old_w = self.grid_size
+        prefix, grid = table[: self.num_prefix_tokens], table[self.num_prefix_tokens:]
+        grid = ops.reshape(ops.cast(grid, "float32"), (old_h, old_w, -1))
+        rows = bicubic_resize_matrix(old_h, height, self.antialias, xp=ops)  # (height, old_h)
+        columns = bicubic_resize_matrix(old_w, width, self.antialias, xp=ops)  # (width, old_w)
+        grid = ops.einsum("Hh,Ww,hwd->HWd", rows, columns, grid)
+        grid = ops.cast(ops.reshape(grid, (-1, table.shape[-1])), table.dtype)
+        return ops.concatenate([prefix, grid], axis=0)
 
     def set_resampled_embedding(self, embedding, old_grid=None):
         """Assigns `embedding` ((T', d) or timm's (1, T', d), the same prefix
@@ -159,7 +181,8 @@ class PatchPositionEmbedding(keras.layers.Layer):
                 f"The embedding's width must be this layer's, {width}. "
                 f"Received: embedding.shape={np.shape(embedding)}"
             )
-        resampled = resample_position_embedding(embedding, self.grid_size, old_grid, self.num_prefix_tokens)
+        resampled = resample_position_embedding(
+            embedding, self.grid_size, old_grid, self.num_prefix_tokens, antialias=self.antialias)
         self.position_embeddings.assign(np.reshape(resampled, self.position_embeddings.shape))
 
     def load_own_variables(self, store):
@@ -170,8 +193,8 @@ class PatchPositionEmbedding(keras.layers.Layer):
         else:
             super().load_own_variables(store)
 
-    def compute_output_shape(self, input_shape):
-        return input_shape
+    def compute_output_shape(self, inputs_shape, patch_grid_shape=None):
+        return inputs_shape
 
     def get_config(self):
         return {
@@ -179,4 +202,5 @@ class PatchPositionEmbedding(keras.layers.Layer):
             "grid_size": self.grid_size,
             "num_prefix_tokens": self.num_prefix_tokens,
             "initializer": keras.initializers.serialize(self.initializer),
+            "antialias": self.antialias,
         }

@@ -32,6 +32,8 @@ class TransformerBlock(keras.layers.Layer):
         num_heads: int, attention heads; the model width must divide by it.
         dropout: float, dropout on each branch's output.
         attention_dropout: float, dropout on the attention weights.
+        intermediate_dropout: float, dropout on the feed-forward's hidden
+            activations (timm's `Mlp` drop1, which ViT sets to `proj_drop`).
         activation: the feed-forward activation.
         normalize_first: bool, pre-norm instead of post-norm.
         layer_norm_epsilon: float.
@@ -53,6 +55,7 @@ class TransformerBlock(keras.layers.Layer):
         num_heads,
         dropout=0.1,
         attention_dropout=0.0,
+        intermediate_dropout=0.0,
         activation="relu",
         normalize_first=False,
         layer_norm_epsilon=1e-6,
@@ -65,11 +68,13 @@ class TransformerBlock(keras.layers.Layer):
     ):
         super().__init__(**kwargs)
         check_positive_int(intermediate_dim=intermediate_dim, num_heads=num_heads)
-        check_rate(dropout=dropout, attention_dropout=attention_dropout, drop_path_rate=drop_path_rate)
+        check_rate(dropout=dropout, attention_dropout=attention_dropout, intermediate_dropout=intermediate_dropout,
+                   drop_path_rate=drop_path_rate)
         self.intermediate_dim = intermediate_dim
         self.num_heads = num_heads
         self.dropout = dropout
         self.attention_dropout = attention_dropout
+        self.intermediate_dropout = intermediate_dropout
         self.activation = keras.activations.get(activation)
         self.normalize_first = normalize_first
         self.layer_norm_epsilon = layer_norm_epsilon
@@ -98,8 +103,8 @@ class TransformerBlock(keras.layers.Layer):
             self.cross_attention.build(inputs_shape, context_shape)
             self._build_branch("cross_attention", inputs_shape)
         self.feed_forward = FeedForward(
-            self.intermediate_dim, activation=self.activation, kernel_initializer=self._initializer(),
-            seed=offset_seed(self.seed, self.seed_offsets["feed_forward"]),
+            self.intermediate_dim, activation=self.activation, dropout=self.intermediate_dropout,
+            kernel_initializer=self._initializer(), seed=offset_seed(self.seed, self.seed_offsets["feed_forward"]),
             dtype=self.dtype_policy, name="feed_forward",
         )
         self.feed_forward.build(inputs_shape)
@@ -215,6 +220,7 @@ class TransformerBlock(keras.layers.Layer):
             "num_heads": self.num_heads,
             "dropout": self.dropout,
             "attention_dropout": self.attention_dropout,
+            "intermediate_dropout": self.intermediate_dropout,
             "activation": keras.activations.serialize(self.activation),
             "normalize_first": self.normalize_first,
             "layer_norm_epsilon": self.layer_norm_epsilon,

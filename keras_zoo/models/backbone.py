@@ -32,11 +32,15 @@ class Backbone(FunctionalModel):
     adds its own arguments to `get_config()`. `from_config` rebuilds it with
     the same dtype policy (mixed precision included).
 
-    Heads (`ImageClassifier`, ...) take a backbone. Two optional methods tell
+    Heads (`ImageClassifier`, ...) take a backbone. Optional members tell
     them and the trainer what they need:
     - `layer_group_ids()`: `{variable.path: group}`, groups numbered from the
-      input (0) up; layer-wise learning-rate decay uses it.
-    - the attribute `feature_key`: with dict outputs, the key a head reads.
+      input (0) up; layer-wise learning-rate decay uses it. `head_layer_group`:
+      the group of a head on top (default: one above the backbone's).
+    - `feature_key`: with dict outputs, the key a head reads.
+    - `head_pooling`: how a classifier pools the features ("avg", "token").
+    - `num_prefix_tokens`: leading tokens (a class token) that "avg" and
+      "max" pooling leave out.
     """
 
     feature_key = None

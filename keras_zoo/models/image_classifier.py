@@ -4,6 +4,7 @@ import keras
 
 from keras_zoo.backend.compiled_steps import CompiledSteps
 from keras_zoo.layers import ClassTokenPooling
+from keras_zoo.layers import PatchTokenPooling
 from keras_zoo.models.backbone import deserialize_dtype, model_config
 from keras_zoo.models.image_model import check_image_batch
 
@@ -26,7 +27,8 @@ class ImageClassifier(CompiledSteps, keras.Model):
         num_classes: int, the classifier's output size.
         include_top: bool; False drops the classifier and returns features.
         pooling: how features become one vector: "avg", "max", "token" (the
-            first token, ViT's class token) or None. With `include_top` the
+            first token, ViT's class token) or None. On tokens, "avg" and
+            "max" leave out the backbone's `num_prefix_tokens` (timm's rule). With `include_top` the
             family's own pooling (`head_pooling`) is used; without it, None
             returns the backbone's features unpooled.
         head_norm_epsilon: None, or the epsilon of a LayerNorm after pooling.
@@ -72,9 +74,10 @@ class ImageClassifier(CompiledSteps, keras.Model):
         x = backbone(images)
         if isinstance(x, dict):
             x = x[backbone.feature_key]  # (B, H, W, C) or (B, N, C)
-        head_pooling = self.head_pooling if include_top else pooling
+        # A backbone may say how a classifier pools it (ViT's `global_pool`).
+        head_pooling = getattr(backbone, "head_pooling", self.head_pooling) if include_top else pooling
         if head_pooling is not None:
-            x = _pool(x, head_pooling, dtype)  # (B, C)
+            x = _pool(x, head_pooling, dtype, getattr(backbone, "num_prefix_tokens", 0))  # (B, C)
             if head_norm_epsilon is not None:
                 x = keras.layers.LayerNormalization(epsilon=head_norm_epsilon, dtype=dtype, name="head_norm")(x)
         if include_top:
@@ -138,7 +141,8 @@ class ImageClassifier(CompiledSteps, keras.Model):
                 "(no `layer_group_ids()`), so layer-wise learning-rate decay cannot apply; use layer_decay=1.0."
             )
         ids = dict(group_ids())
-        head = max(ids.values()) + 1
+        # A backbone may name the head's group (ViT: with its final norm, as MAE's rule).
+        head = getattr(self.backbone, "head_layer_group", None) or max(ids.values()) + 1
         for layer in self.layers:
             if layer is not self.backbone:
                 ids.update({variable.path: head for variable in layer.trainable_variables})
@@ -165,10 +169,12 @@ class ImageClassifier(CompiledSteps, keras.Model):
         return cls(**deserialize_dtype(config))
 
 
-def _pool(x, pooling, dtype):
+def _pool(x, pooling, dtype, num_prefix_tokens=0):
     if pooling == "token":
         return ClassTokenPooling(dtype=dtype, name="head_pool")(x)
     spatial = len(x.shape) == 4
+    if not spatial and num_prefix_tokens:  # timm: the patch tokens only, the class token left out
+        return PatchTokenPooling(pooling, num_prefix_tokens, dtype=dtype, name="head_pool")(x)
     layer = {
         ("avg", True): keras.layers.GlobalAveragePooling2D,
         ("max", True): keras.layers.GlobalMaxPooling2D,

@@ -12,10 +12,10 @@ from keras_zoo.testing import check_layer
 WIDTH = 8
 
 
-def _timm(embedding, new_grid, old_grid, num_prefix_tokens):
+def _timm(embedding, new_grid, old_grid, num_prefix_tokens, antialias=True):
     return resample_abs_pos_embed(
         torch.from_numpy(embedding), list(new_grid), list(old_grid),
-        num_prefix_tokens=num_prefix_tokens, antialias=False,
+        num_prefix_tokens=num_prefix_tokens, antialias=antialias,
     ).numpy()
 
 
@@ -23,17 +23,32 @@ def _embedding(tokens, seed=0):  # timm's layout (1, T, d)
     return np.random.default_rng(seed).normal(size=(1, tokens, WIDTH)).astype("float32")
 
 
-@pytest.mark.parametrize("old_grid, new_grid", [((14, 14), (16, 16)), ((7, 7), (5, 3)), ((3, 5), (8, 2))])
+@pytest.mark.parametrize("old_grid, new_grid", [((14, 14), (24, 24)), ((7, 7), (5, 3)), ((3, 5), (8, 2))])
 @pytest.mark.parametrize("num_prefix_tokens", [0, 1])
-def test_matches_timm_resample_abs_pos_embed(old_grid, new_grid, num_prefix_tokens):
+@pytest.mark.parametrize("antialias", [True, False])
+def test_matches_timm_resample_abs_pos_embed(old_grid, new_grid, num_prefix_tokens, antialias):
     embedding = _embedding(num_prefix_tokens + old_grid[0] * old_grid[1])
-    expected = _timm(embedding, new_grid, old_grid, num_prefix_tokens)
-    ours = resample_position_embedding(embedding, new_grid, old_grid, num_prefix_tokens)
+    expected = _timm(embedding, new_grid, old_grid, num_prefix_tokens, antialias)
+    ours = resample_position_embedding(embedding, new_grid, old_grid, num_prefix_tokens, antialias)
     assert ours.shape == expected.shape and ours.dtype == np.float32
     np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-5)
     # The same table without timm's leading axis.
-    np.testing.assert_array_equal(resample_position_embedding(embedding[0], new_grid, old_grid, num_prefix_tokens),
-                                  ours[0])
+    np.testing.assert_array_equal(
+        resample_position_embedding(embedding[0], new_grid, old_grid, num_prefix_tokens, antialias), ours[0])
+
+
+@pytest.mark.parametrize("antialias", [True, False])
+def test_the_run_time_resampling_computes_the_load_time_table(antialias):
+    layer = PatchPositionEmbedding((4, 4), antialias=antialias)
+    layer.build((None, 17, WIDTH))
+    table = np.random.default_rng(5).normal(size=(17, WIDTH)).astype("float32")
+    layer.position_embeddings.assign(table)
+    for grid in ((6, 3), (4, 4), (2, 7)):
+        tokens = np.zeros((2, 1 + grid[0] * grid[1], WIDTH), "float32")
+        patch_grid = np.zeros((2, *grid, 1), "float32")
+        out = keras.ops.convert_to_numpy(layer(tokens, patch_grid=patch_grid))
+        expected = resample_position_embedding(table, grid, (4, 4), antialias=antialias)
+        np.testing.assert_allclose(out[1], expected, rtol=0, atol=1e-5)
 
 
 def test_prefix_tokens_are_kept_and_a_square_old_grid_is_inferred():
@@ -62,7 +77,7 @@ def test_weights_saved_for_one_grid_load_resampled_into_another(tmp_path):
     small.get_layer("position").position_embeddings.assign(table)
     small.save_weights(tmp_path / "small.weights.h5")
     small.save(tmp_path / "small.keras")
-    expected = _timm(table[None], (6, 5), (4, 4), 1)[0]
+    expected = _timm(table[None], (6, 5), (4, 4), 1)[0]  # timm's default: antialiased
     for path in ("small.weights.h5", "small.keras"):
         large = model((6, 5))
         large.load_weights(tmp_path / path)
