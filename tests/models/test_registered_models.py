@@ -44,10 +44,13 @@ FAMILIES = {
                            dropout=0.2, seed=1),
                       _classifier_compile, {"source": SOURCE, "target": TARGET},
                       ({"source": SOURCE, "target": TARGET}, TARGET), (2, 5, 20)),
+    "*_patch*": (dict(patch_size=8, hidden_dim=8, depth=1, num_heads=2, input_shape=(32, 32, 3), num_classes=3,
+                      drop_path_rate=0.1, seed=1),  # ViT and DeiT
+                 _classifier_compile, IMAGES, (IMAGES, np.array([0, 2])), (2, 3)),
     "*gan*": (dict(image_shape=(8, 8, 1), latent_dim=8, base_filters=4, n_critic=1, seed=1),
               _gan_compile, LATENTS, (DIGITS, None), (2, 8, 8, 1)),
 }
-FULL_CHECK = ("convnext_atto", "transformer_tiny", "dcgan", "wgan", "wgan_gp")
+FULL_CHECK = ("convnext_atto", "transformer_tiny", "vit_micro_patch4_32", "dcgan", "wgan", "wgan_gp")
 # The Wasserstein critic's output bias cancels in D(real) - D(fake) (and in the penalty).
 ZERO_GRADIENT = {"wgan": ("score/bias",), "wgan_gp": ("score/bias",)}
 
@@ -91,3 +94,11 @@ def test_convnext_backbone_checks(tmp_path):
     check_backbone(lambda **kw: keras_zoo.create_model("convnext_atto", features_only=True, **overrides, **kw),
                    IMAGES, str(tmp_path),
                    {"stage1": (2, 8, 8, 8), "stage2": (2, 4, 4, 8), "stage3": (2, 2, 2, 16), "stage4": (2, 1, 1, 16)})
+
+
+def test_vit_backbone_checks(tmp_path):
+    overrides = dict(_family("vit_micro_patch4_32")[0], depth=2, feature_blocks=(1, 2))
+    overrides.pop("num_classes")
+    check_backbone(lambda **kw: keras_zoo.create_model("vit_micro_patch4_32", features_only=True, **overrides, **kw),
+                   IMAGES, str(tmp_path),
+                   {"tokens": (2, 17, 8), "block1": (2, 4, 4, 8), "block2": (2, 4, 4, 8)})
