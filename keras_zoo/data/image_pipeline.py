@@ -1,7 +1,8 @@
 """tf.data pipelines for image classification that feed `fit` on every
 backend (tensorflow is the data engine; it is imported only here, lazily).
 
-Train: resize (ImageNet-style datasets: RandomResizedCrop), per-image
+Train: resize (ImageNet-style datasets: RandomResizedCrop), shuffle,
+optionally repeated augmentation (repeated_augmentation.py), per-image
 augmentation, batch, MixUp/CutMix, one-hot labels.
 Validation: resize (ImageNet-style: shorter side to size / 0.875, center
 crop), batch, one-hot labels. Images are float32 in [0, 1], then optionally
@@ -15,6 +16,7 @@ from keras_zoo.data.augmentation import MixUpOrCutMix
 from keras_zoo.data.augmentation import per_image_augmenter
 from keras_zoo.data.random_resized_crop import random_resized_crop
 from keras_zoo.data.random_resized_crop import resize_and_center_crop
+from keras_zoo.data.repeated_augmentation import repeated_augmentation
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -34,15 +36,18 @@ class ImageClassificationData:
     validation_examples: int
 
 
-def image_classification_data(data, augment, batch_size, seed=0):
+def image_classification_data(data, augment, batch_size, seed=0, num_replicas=1):
     """Builds the train and validation pipelines a recipe describes.
 
     Args:
         data: a recipe's [data] section (dataset, data_dir, image_size,
-            channels, normalize).
+            channels, normalize, repeated_augmentation).
         augment: a recipe's [augment] section.
-        batch_size: int.
+        batch_size: int, the global batch size.
         seed: int, seeds shuffling and every augmentation.
+        num_replicas: int, the data-parallel replicas that split each
+            batch; with repeated augmentation, copies of an image go to
+            different replicas.
     """
     import tensorflow as tf
 
@@ -85,16 +90,45 @@ def image_classification_data(data, augment, batch_size, seed=0):
         augment["mixup_alpha"], augment["cutmix_alpha"], augment["mix_probability"], augment["switch_probability"], seed=seed
     )
 
-    autotune = tf.data.AUTOTUNE
-    if crops:
+    repeats = data["repeated_augmentation"]
+    # One augmenter per copy, seeded apart (per_image_augmenter's layers take
+    # seed .. seed + 3): Keras' SeedGenerator is read, then advanced, so two
+    # parallel map calls can draw one seed, and two copies of an image would
+    # get one augmentation.
+    copy_augmenters = [augmenter] + [per_image_augmenter(augment, seed=seed + 4 * copy) for copy in range(1, repeats)]
+
+    def augment_copy(copy, example):  # copy: int64 in [0, repeats)
+        image, label = example
+        if augmenter is None:
+            return image, label
+        branches = [lambda copy_augmenter=a: copy_augmenter(image, training=True) for a in copy_augmenters]
+        return tf.switch_case(tf.cast(copy, tf.int32), branches), label
+
+    def crop_copy(copied, crop_seed):
+        copy, example = copied
+        return copy, prepare_with_crop(example, crop_seed)
+
+    def with_crop_seeds(dataset):
         seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
-        train = tf.data.Dataset.zip((train, seeds)).map(prepare_with_crop, num_parallel_calls=autotune)
-    else:
+        return tf.data.Dataset.zip((dataset, seeds))
+
+    autotune = tf.data.AUTOTUNE
+    # Repeated, each copy gets its own crop (DeiT crops each sample): the crop moves after the repeat.
+    crop_copies = crops and repeats > 1
+    if crops and not crop_copies:
+        train = with_crop_seeds(train).map(prepare_with_crop, num_parallel_calls=autotune)
+    elif not crops:
         train = train.map(prepare, num_parallel_calls=autotune)
     if data["dataset"] == "digits":
         train = train.cache()  # small: keep the resized images
     train = train.shuffle(min(num_train, 10_000), seed=seed, reshuffle_each_iteration=True)
-    if augmenter is not None:
+    if repeats > 1:
+        # (copy, (image, label)), still num_train per epoch (DeiT, timm): steps_per_epoch is unchanged.
+        train = repeated_augmentation(train, repeats, batch_size, num_replicas)
+        if crop_copies:
+            train = with_crop_seeds(train).map(crop_copy, num_parallel_calls=autotune)
+        train = train.map(augment_copy, num_parallel_calls=autotune)
+    elif augmenter is not None:
         train = train.map(lambda x, y: (augmenter(x, training=True), y), num_parallel_calls=autotune)
     train = train.batch(batch_size, drop_remainder=True).map(finish, num_parallel_calls=autotune)
     if mixer.enabled:

@@ -26,6 +26,8 @@ SCHEMA = {
         "channels": Field(int, 3, "1 or 3", lambda v: v in (1, 3)),
         "normalize": Field(str, "none", "a normalisation", choices=("none", "imagenet")),
         "validation_fraction": Field(float, 0.0, "a float in [0, 1)", below_one),
+        # DeiT's 3 (Touvron et al. 2021, `--repeated-aug`): keras_zoo/data/repeated_augmentation.py.
+        "repeated_augmentation": Field(int, 1, "an int >= 1, the copies of each image (1: off; DeiT: 3)", positive),
     },
     "train": COMMON_SECTIONS["train"],
     "optimizer": {
@@ -58,9 +60,13 @@ SCHEMA = {
 
 def build_classification_data(recipe):
     from keras_zoo.data.image_pipeline import image_classification_data
+    from keras_zoo.distribution import replica_count
 
+    # The trainer builds the data inside its distribution scope (as it sizes
+    # the batch there): replica_count() is the replicas that split each batch.
     return image_classification_data(
-        recipe["data"], recipe["augment"], recipe["train"]["batch_size"], seed=recipe["train"]["seed"]
+        recipe["data"], recipe["augment"], recipe["train"]["batch_size"], seed=recipe["train"]["seed"],
+        num_replicas=replica_count(),
     )
 
 
