@@ -13,6 +13,7 @@ from keras_zoo.recipes.schema import TASK_SCHEMAS
 
 TASK_OF = {
     "digits_convnext": "image_classification", "cifar10_convnext": "image_classification",
+    "digits_vit": "image_classification",
     "convnext_tiny_imagenet1k": "image_classification", "convnext_base_finetune": "image_classification",
     "transformer_number_translation": "translation", "transformer_ted_pt_en": "translation",
     "gan_digits_wgan_gp": "gan", "gan_digits_wgan": "gan", "gan_digits_dcgan": "gan",
