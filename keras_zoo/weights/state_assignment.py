@@ -2,6 +2,7 @@
 the mapping (Keras variable, checkpoint key, conversion) is each family's;
 the checks and their messages are shared."""
 
+import re
 import warnings
 
 
@@ -68,3 +69,13 @@ def assign_state(state, targets, classifier_prefix, optional_prefixes=(), ignore
         )
     for variable, value in updates:
         variable.assign(value.astype(variable.dtype))
+
+
+def renamed_key(key, rules):
+    """`key` renamed by the first of `rules` ((regex, replacement), ...)
+    that matches it; unchanged if none does."""
+    for pattern, replacement in rules:
+        new_key, count = re.subn(pattern, replacement, key)
+        if count:
+            return new_key
+    return key

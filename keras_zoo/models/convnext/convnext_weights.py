@@ -1,9 +1,8 @@
 """Loads ConvNeXt weights: our own files, and PyTorch checkpoints in timm's or
 the official facebookresearch/ConvNeXt key layout, converted on load."""
 
-import re
-
 from keras_zoo.weights.state_assignment import assign_state
+from keras_zoo.weights.state_assignment import renamed_key
 from keras_zoo.weights.torch_layouts import conv_kernel as _conv
 from keras_zoo.weights.torch_layouts import depthwise_kernel as _depthwise
 from keras_zoo.weights.torch_layouts import linear_kernel as _linear
@@ -34,15 +33,7 @@ def official_to_timm_keys(state):
         (r"^norm\.", "head.norm."),
         (r"^head\.", "head.fc."),
     )
-    renamed = {}
-    for key, value in state.items():
-        for pattern, replacement in rules:
-            new_key, count = re.subn(pattern, replacement, key)
-            if count:
-                key = new_key
-                break
-        renamed[key] = value
-    return renamed
+    return {renamed_key(key, rules): value for key, value in state.items()}
 
 
 def _timm_targets(model):

@@ -9,6 +9,7 @@ import numpy as np
 
 from keras_zoo.layers import resample_position_embedding
 from keras_zoo.weights.state_assignment import assign_state
+from keras_zoo.weights.state_assignment import renamed_key
 from keras_zoo.weights.torch_layouts import conv_kernel
 from keras_zoo.weights.torch_layouts import linear_kernel
 from keras_zoo.weights.torch_layouts import same
@@ -80,12 +81,7 @@ def hugging_face_to_timm_keys(state):
             block, part = (legacy_block, legacy_part) if legacy_block is not None else (block, _QKV_PARTS[part])
             qkv.setdefault(f"blocks.{block}.attn.qkv.{kind}", {})[part] = value
             continue
-        for pattern, replacement in _HF_RULES:
-            new_key, count = re.subn(pattern, replacement, key)
-            if count:
-                key = new_key
-                break
-        renamed[key] = value
+        renamed[renamed_key(key, _HF_RULES)] = value
     for key, parts in qkv.items():
         if len(parts) != 3:
             missing = sorted({"query", "key", "value"} - set(parts))
