@@ -33,7 +33,7 @@ def build_optimizer(optimizer, batch_size, epochs, steps_per_epoch, lr_multiplie
     if name == "sgd":
         kwargs["momentum"] = optimizer["beta_1"]
     else:
-        kwargs.update(beta_1=optimizer["beta_1"], beta_2=optimizer["beta_2"])
+        kwargs.update(beta_1=optimizer["beta_1"], beta_2=optimizer["beta_2"], epsilon=optimizer["epsilon"])
     if optimizer["weight_decay"] > 0:
         kwargs["weight_decay"] = optimizer["weight_decay"]
     result = _OPTIMIZERS[name](**kwargs)

@@ -13,7 +13,9 @@ from keras_zoo.recipes.schema import TASK_SCHEMAS
 
 TASK_OF = {
     "digits_convnext": "image_classification", "cifar10_convnext": "image_classification",
-    "digits_vit": "image_classification",
+    "digits_vit": "image_classification", "cifar10_vit": "image_classification",
+    "imagenette_vit": "image_classification", "deit_base_imagenet1k": "image_classification",
+    "vit_base_finetune": "image_classification",
     "convnext_tiny_imagenet1k": "image_classification", "convnext_base_finetune": "image_classification",
     "transformer_number_translation": "translation", "transformer_ted_pt_en": "translation",
     "gan_digits_wgan_gp": "gan", "gan_digits_wgan": "gan", "gan_digits_dcgan": "gan",
@@ -124,6 +126,32 @@ def test_paper_recipes_hold_the_paper_values():
     assert finetune["optimizer"]["learning_rate"] == 5e-5 and finetune["optimizer"]["weight_decay"] == 1e-8
     assert finetune["optimizer"]["warmup_epochs"] == 0 and finetune["train"]["batch_size"] == 512
     assert finetune["optimizer"]["layer_decay"] < 1.0
+
+
+def test_deit_and_vit_finetune_recipes_hold_the_papers_values():
+    deit = load_recipe("deit_base_imagenet1k")  # Touvron et al. 2021, Table 9; deit main.py
+    optimizer, augment = deit["optimizer"], deit["augment"]
+    assert (optimizer["learning_rate"], optimizer["reference_batch_size"], deit["train"]["batch_size"]) == (5e-4, 512, 1024)
+    assert (optimizer["weight_decay"], optimizer["warmup_epochs"], deit["train"]["epochs"]) == (0.05, 5, 300)
+    assert optimizer["ema"] and optimizer["ema_momentum"] == 0.99996 and optimizer["epsilon"] == 1e-8
+    assert deit["data"]["repeated_augmentation"] == 3 and deit["model"]["drop_path_rate"] == 0.1
+    assert (augment["mixup_alpha"], augment["cutmix_alpha"], augment["rand_augment_magnitude"], augment["random_erasing"]) == (0.8, 1.0, 9, 0.25)
+    assert deit["train"]["label_smoothing"] == 0.1
+    finetune = load_recipe("vit_base_finetune")  # He et al. 2022 (MAE), Table 11, FINETUNE.md
+    assert finetune["optimizer"]["layer_decay"] == 0.65 and finetune["model"]["global_pool"] == "avg"
+    assert (finetune["optimizer"]["learning_rate"], finetune["optimizer"]["reference_batch_size"]) == (5e-4, 256)
+    assert finetune["train"]["epochs"] == 100 and finetune["model"]["drop_path_rate"] == 0.1
+
+
+def test_every_vit_recipe_builds_its_model_with_layer_groups_for_the_decay():
+    """The recipes' model sections are valid ViT arguments (a tiny stand-in
+    for the full-size models: same family, same keys)."""
+    import keras_zoo
+
+    for name in ("deit_base_imagenet1k", "vit_base_finetune", "cifar10_vit", "imagenette_vit", "digits_vit"):
+        model_section = {k: v for k, v in load_recipe(name)["model"].items() if k != "name"}
+        model = keras_zoo.create_model("vit_micro_patch4_32", **{**model_section, "depth": 2}, num_classes=3)
+        assert max(model.layer_group_ids().values()) == 3  # embeddings 0, blocks 1-2, norm and head 3
 
 
 def test_overrides_are_applied_and_typed():

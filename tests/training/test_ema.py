@@ -33,3 +33,11 @@ def test_ema_matches_a_hand_computation():
 def test_ema_off_by_default():
     section = {**defaults()["optimizer"]}
     assert not build_optimizer(section, batch_size=8, epochs=2, steps_per_epoch=4).use_ema
+
+
+def test_the_recipes_adam_epsilon_reaches_the_optimizer():
+    # DeiT's and MAE's recipes set timm's 1e-8; Keras' default is 1e-7.
+    for name in ("adamw", "adam"):
+        section = {**defaults()["optimizer"], "name": name, "epsilon": 1e-8}
+        assert build_optimizer(section, batch_size=8, epochs=2, steps_per_epoch=4).epsilon == 1e-8
+    assert build_optimizer({**defaults()["optimizer"]}, batch_size=8, epochs=2, steps_per_epoch=4).epsilon == 1e-7

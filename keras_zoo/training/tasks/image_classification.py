@@ -22,10 +22,10 @@ SCHEMA = {
     "data": {
         "dataset": Field(str, "digits", "a dataset name", choices=("digits", "cifar10", "imagenette", "imagenet2012")),
         "data_dir": Field(str, "", "a tensorflow-datasets data directory ('' for tfds' default)"),
-        "image_size": Field(int, 32, "an int >= 32 (ConvNeXt downsamples by 32)", lambda v: v >= 32),
+        "image_size": Field(int, 32, "an int >= 32 (ConvNeXt downsamples by 32; a ViT takes multiples of its patch)",
+                            lambda v: v >= 32),
         "channels": Field(int, 3, "1 or 3", lambda v: v in (1, 3)),
         "normalize": Field(str, "none", "a normalisation", choices=("none", "imagenet")),
-        "validation_fraction": Field(float, 0.0, "a float in [0, 1)", below_one),
         # DeiT's 3 (Touvron et al. 2021, `--repeated-aug`): keras_zoo/data/repeated_augmentation.py.
         "repeated_augmentation": Field(int, 1, "an int >= 1, the copies of each image (1: off; DeiT: 3)", positive),
     },
@@ -40,6 +40,8 @@ SCHEMA = {
         "min_learning_rate": Field(float, 0.0, "a float >= 0", non_negative),
         "beta_1": Field(float, 0.9, "a float in [0, 1)", below_one),
         "beta_2": Field(float, 0.999, "a float in [0, 1)", below_one),
+        # Keras' default; timm's optimizers (DeiT's and MAE's code) use 1e-8 (`--opt-eps`).
+        "epsilon": Field(float, 1e-7, "a float > 0 (Adam/AdamW only)", positive),
         "ema": Field(bool, False, "true or false"),
         "ema_momentum": Field(float, 0.9999, "a float in [0, 1)", below_one),
         "layer_decay": Field(float, 1.0, "a float in (0, 1] (1: no layer-wise decay)", decay),
