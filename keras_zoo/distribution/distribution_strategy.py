@@ -11,8 +11,9 @@
   TensorFlow: tf.distribute (Mirrored, MultiWorkerMirrored from TF_CONFIG,
   TPU when TPU_NAME is set); JAX: keras.distribution.DataParallel; PyTorch:
   one process per device under torchrun, gradients all-reduced.
-- "model_parallel": JAX only, keras.distribution.ModelParallel with the
-  ConvNeXt layout map on a (batch, model) mesh.
+- "model_parallel": JAX only, keras.distribution.ModelParallel on a
+  (batch, model) mesh with the model's layout map (`layout=`: its
+  backbone's `model_parallel_layout`, `keras_zoo.registry.model_parallel_layout(name)`).
 - "auto": data_parallel when more than one device (or torchrun process)
   is visible, otherwise none.
 """
@@ -56,15 +57,21 @@ def resolve_distribution(distribution):
 
 
 @contextlib.contextmanager
-def distribution_scope(distribution="auto", model_parallel_size=2):
+def distribution_scope(distribution="auto", model_parallel_size=2, layout=None):
     """Build, compile and fit inside: variables are laid out (or mirrored)
-    as they are created."""
+    as they are created. `layout`: the layout map "model_parallel" shards
+    with (`{variable path regex: axes}`)."""
     distribution = resolve_distribution(distribution)
     backend = keras.backend.backend()
     if distribution == "model_parallel" and backend != "jax":
         raise ValueError(
             f"distribution='model_parallel' needs the JAX backend (keras.distribution.ModelParallel). "
             f"Received: backend={backend!r}. Valid here: 'none', 'data_parallel', 'auto'."
+        )
+    if distribution == "model_parallel" and layout is None:
+        raise ValueError(
+            "distribution='model_parallel' needs the model's layout map. Received: layout=None. "
+            "Pass layout=keras_zoo.registry.model_parallel_layout(model_name) (a backbone's `model_parallel_layout`)."
         )
     if distribution == "none":
         yield
@@ -79,7 +86,7 @@ def distribution_scope(distribution="auto", model_parallel_size=2):
         previous = keras.distribution.distribution()
         keras.distribution.set_distribution(
             jax_distribution.data_parallel() if distribution == "data_parallel"
-            else jax_distribution.model_parallel(model_parallel_size=model_parallel_size)
+            else jax_distribution.model_parallel(layout, model_parallel_size=model_parallel_size)
         )
         try:
             yield

@@ -9,18 +9,13 @@ from keras.distribution import DeviceMesh
 from keras.distribution import LayoutMap
 from keras.distribution import ModelParallel
 
-# ConvNeXt's large weights, Megatron-style: the block MLP's expansion is
-# split by output channel and its projection by input channel (4C hidden
-# units live on one model shard each); downsampling convs by output channel.
-# Everything else (norms, depthwise kernels, head) is small and replicated.
-# Keys are matched against whole variable paths (`re.fullmatch`).
-CONVNEXT_LAYOUT = {
-    r".*block\d+/pwconv1/kernel": (None, "model"),
-    r".*block\d+/pwconv1/bias": ("model",),
-    r".*block\d+/pwconv2/kernel": ("model", None),
-    r".*downsample_conv/kernel": (None, None, None, "model"),
-    r".*downsample_conv/bias": ("model",),
-}
+from keras_zoo.models.convnext.convnext_backbone import ConvNeXtBackbone
+from keras_zoo.models.vit.vit_backbone import ViTBackbone
+
+# Each family's layout map lives beside its backbone (`model_parallel_layout`);
+# these names are kept for users of the Python API.
+CONVNEXT_LAYOUT = ConvNeXtBackbone.model_parallel_layout
+VIT_LAYOUT = ViTBackbone.model_parallel_layout
 
 
 def initialize_multi_host(coordinator_address=None, num_processes=None, process_id=None):
@@ -48,9 +43,11 @@ def device_mesh(model_parallel_size, devices=None):
                       axis_names=("batch", "model"), devices=devices)
 
 
-def model_parallel(layout=CONVNEXT_LAYOUT, model_parallel_size=2, devices=None):
-    """Weights matching `layout` (path regex -> axis per dimension) sharded
-    over the mesh's "model" axis, batches over its "batch" axis."""
+def model_parallel(layout, model_parallel_size=2, devices=None):
+    """Weights matching `layout` (path regex -> axis per dimension, e.g. a
+    backbone's `model_parallel_layout`) sharded over the mesh's "model"
+    axis, batches over its "batch" axis. No default: a layout of another
+    family would match nothing and silently replicate every weight."""
     mesh = device_mesh(model_parallel_size, devices)
     layout_map = LayoutMap(mesh)
     for pattern, axes in layout.items():

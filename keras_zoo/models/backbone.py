@@ -41,9 +41,14 @@ class Backbone(FunctionalModel):
     - `head_pooling`: how a classifier pools the features ("avg", "token").
     - `num_prefix_tokens`: leading tokens (a class token) that "avg" and
       "max" pooling leave out.
+    - `model_parallel_layout`: `{variable path regex: axes}` for
+      `train.distribution = "model_parallel"` (JAX `ModelParallel`); the
+      family's builder also registers it, since the layout must be known
+      before the model's variables exist. None: the family has none.
     """
 
     feature_key = None
+    model_parallel_layout = None
 
     def get_config(self):
         return model_config(self)

@@ -17,6 +17,7 @@ from keras_zoo.distribution.batching import divisible_batch_size
 from keras_zoo.distribution.batching import replica_divisible_batches
 from keras_zoo.distribution.distribution_strategy import distribution_scope
 from keras_zoo.recipes.schema import RecipeError
+from keras_zoo.registry import model_parallel_layout
 from keras_zoo.training.epoch_csv_logger import EpochCSVLogger
 from keras_zoo.training.epoch_csv_logger import read_metrics_csv
 from keras_zoo.training.nan_guard import StopOnNaN
@@ -59,7 +60,7 @@ def train_recipe(recipe, runs_root="saved_models", verbose="auto", extra_callbac
     train = recipe["train"]
     keras.utils.set_random_seed(train["seed"])
     set_precision(train["precision"])
-    with distribution_scope(_distribution(train["distribution"])):
+    with distribution_scope(_distribution(train["distribution"]), layout=_model_parallel_layout(recipe)):
         batch_size = divisible_batch_size(train["batch_size"])
         data = task.build_data({**recipe, "train": {**train, "batch_size": batch_size}})
         model = build_model_for_recipe(recipe, data)
@@ -111,6 +112,16 @@ def _distribution(distribution):
             "(README: Mixed precision and distribution)."
         )
     return distribution
+
+
+def _model_parallel_layout(recipe):
+    # Looked up by name: the layout must be set before the model is built.
+    if recipe["train"]["distribution"] != "model_parallel":
+        return None
+    try:
+        return model_parallel_layout(recipe["model"]["name"])
+    except ValueError as error:
+        raise RecipeError(f"[train] distribution = \"model_parallel\": {error}") from None
 
 
 def _compile(recipe, task, model, steps_per_epoch):

@@ -17,8 +17,10 @@ from keras_zoo.distribution import jax_distribution
 from keras_zoo.distribution.batching import drop_remainder
 from keras_zoo.distribution.batching import per_replica_batch_size
 from keras_zoo.distribution.batching import replica_divisible_batches
+from keras_zoo.models.convnext import ConvNeXtBackbone
 
 REQUESTED_BATCH = 6  # does not divide over 4 devices: 4 is used
+LAYOUT = ConvNeXtBackbone.model_parallel_layout
 
 
 def train(distribution, batch_size, formulation="auto"):
@@ -100,9 +102,9 @@ def main(out_path):
     for name, distribution, formulation in [
         ("single", None, "auto"),
         ("data_parallel", jax_distribution.data_parallel(), "auto"),
-        ("model_parallel", jax_distribution.model_parallel(model_parallel_size=2), "auto"),
+        ("model_parallel", jax_distribution.model_parallel(LAYOUT, model_parallel_size=2), "auto"),
         # "auto" is native at these sizes; the recipes' sizes get "shifted" on a CPU.
-        ("model_parallel_shifted", jax_distribution.model_parallel(model_parallel_size=2), "shifted"),
+        ("model_parallel_shifted", jax_distribution.model_parallel(LAYOUT, model_parallel_size=2), "shifted"),
     ]:
         model, losses, initial = train(distribution, batch, formulation)
         results[f"{name}_losses"] = losses

@@ -10,18 +10,27 @@ import sys
 import numpy as np
 import pytest
 
-WORKER = os.path.join(os.path.dirname(__file__), "jax_distribution_worker.py")
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+
+
+def _run_worker(worker, out):
+    env = {**os.environ, "KERAS_BACKEND": "jax", "XLA_FLAGS": f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count=4".strip(),
+           "PYTHONPATH": os.pathsep.join([REPO, os.environ.get("PYTHONPATH", "")])}
+    result = subprocess.run([sys.executable, os.path.join(HERE, worker), str(out)], env=env, capture_output=True,
+                            text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return dict(np.load(out))
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    out = tmp_path_factory.mktemp("jax_distribution") / "runs.npz"
-    env = {**os.environ, "KERAS_BACKEND": "jax", "XLA_FLAGS": f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count=4".strip(),
-           "PYTHONPATH": os.pathsep.join([REPO, os.environ.get("PYTHONPATH", "")])}
-    result = subprocess.run([sys.executable, WORKER, str(out)], env=env, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return dict(np.load(out))
+    return _run_worker("jax_distribution_worker.py", tmp_path_factory.mktemp("jax_distribution") / "runs.npz")
+
+
+@pytest.fixture(scope="module")
+def vit_runs(tmp_path_factory):
+    return _run_worker("jax_vit_model_parallel_worker.py", tmp_path_factory.mktemp("jax_vit") / "runs.npz")
 
 
 def _weights(runs, name):
@@ -77,6 +86,37 @@ def test_layout_map_shards_the_block_mlp_over_the_model_axis(runs):
     # stage4 pwconv1 kernel (64, 256): output channels split over 2 model shards.
     assert tuple(runs["model_parallel_pwconv1_shard_shape"]) == (64, 128)
     assert tuple(runs["data_parallel_pwconv1_shard_shape"]) == (64, 256)
+
+
+def test_vit_model_parallel_training_matches_one_device(vit_runs):
+    np.testing.assert_allclose(vit_runs["model_parallel_losses"], vit_runs["single_losses"], rtol=1e-5)
+    for path, ours, single in zip(vit_runs["weight_paths"], _weights(vit_runs, "model_parallel"),
+                                  _weights(vit_runs, "single")):
+        np.testing.assert_allclose(ours, single, rtol=RTOL, atol=ATOL, err_msg=str(path))
+    assert vit_runs["model_parallel_replicas_identical"]
+
+
+def test_every_compared_vit_weight_moved(vit_runs):
+    initial = _weights(vit_runs, "single_initial")
+    for start, single_start in zip(_weights(vit_runs, "model_parallel_initial"), initial):
+        np.testing.assert_array_equal(start, single_start)
+    for path, trained, start in zip(vit_runs["weight_paths"], _weights(vit_runs, "single"), initial):
+        if str(path).endswith("/key/bias"):
+            continue  # q . b_k is the same for every key: softmax cancels it, its gradient is exactly 0
+        moved = float(np.max(np.abs(trained - start)))
+        assert moved > 100 * (ATOL + RTOL * float(np.max(np.abs(start)))), (str(path), moved)
+
+
+@pytest.mark.parametrize("kernel, spec, shard_shape", [
+    ("query", ("None", "model"), (32, 16)),  # 2 heads of 16: one whole head per model shard
+    ("attention_output", ("model", "None"), (16, 32)),  # by input: the heads each shard computed
+    ("fc1", ("None", "model"), (32, 64)),  # 128 hidden units, half per shard
+    ("fc2", ("model", "None"), (64, 32)),
+    ("norm", ("None",), (32,)),  # replicated
+])
+def test_vit_layout_splits_heads_and_mlp_megatron_style(vit_runs, kernel, spec, shard_shape):
+    assert tuple(vit_runs[f"model_parallel_{kernel}_spec"]) == spec
+    assert tuple(vit_runs[f"model_parallel_{kernel}_shard_shape"]) == shard_shape
 
 
 def test_a_last_batch_that_does_not_split_is_padded_not_dropped(runs):

@@ -56,6 +56,19 @@ class ConvNeXtBackbone(ImageModel):
         seed: optional int; block `i` seeds its stochastic depth with `seed + i`.
     """
 
+    # Megatron-style (Shoeybi et al. 2019): the block MLP's expansion split by
+    # output channel, its projection by input channel (each model shard owns
+    # a slice of the 4C hidden units); downsampling convs by output channel.
+    # Norms, depthwise kernels and the head are small: replicated.
+    # Keys are matched against whole variable paths (`re.fullmatch`).
+    model_parallel_layout = {
+        r".*block\d+/pwconv1/kernel": (None, "model"),
+        r".*block\d+/pwconv1/bias": ("model",),
+        r".*block\d+/pwconv2/kernel": ("model", None),
+        r".*downsample_conv/kernel": (None, None, None, "model"),
+        r".*downsample_conv/bias": ("model",),
+    }
+
     def __init__(
         self,
         depths,

@@ -42,4 +42,5 @@ _ARGUMENTS = keyword_arguments(
     build_convnext, ConvNeXt.__init__, ImageClassifier.__init__, ConvNeXtBackbone.__init__,
     exclude=("variant", "backbone"))
 for _name in CONVNEXT_VARIANTS:
-    register_model(_name, functools.partial(build_convnext, _name), _ARGUMENTS)
+    register_model(_name, functools.partial(build_convnext, _name), _ARGUMENTS,
+                   model_parallel_layout=ConvNeXtBackbone.model_parallel_layout)

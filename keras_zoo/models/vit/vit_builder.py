@@ -53,4 +53,5 @@ _BACKBONE_ARGS = keyword_arguments(ViTBackbone.__init__)
 _ARGUMENTS = keyword_arguments(
     build_vit, ViT.__init__, ImageClassifier.__init__, ViTBackbone.__init__, exclude=("variant", "backbone"))
 for _name in VIT_VARIANTS:
-    register_model(_name, functools.partial(build_vit, _name), _ARGUMENTS)
+    register_model(_name, functools.partial(build_vit, _name), _ARGUMENTS,
+                   model_parallel_layout=ViTBackbone.model_parallel_layout)
