@@ -11,6 +11,12 @@ def test_every_group_gets_the_yardstick_once():
     assert groups == [["keras_zoo/jax", "keras_hub/jax", "torch.nn/eager"], ["keras_zoo/torch", "torch.nn/eager"]]
     # Not asked for, not added.
     assert harness.groups_with_yardstick(rows[:2], "torch.nn/eager", lambda row: "jax") == [rows[:2]]
+    # The yardstick alone in its group is timed in every other group already: no group of its own,
+    # unless it is the only row.
+    by_backend = lambda row: "torch" if row == "timm/eager" else row.split("/")[1]
+    assert harness.groups_with_yardstick(["keras_zoo/jax", "timm/eager"], "timm/eager", by_backend) == [
+        ["keras_zoo/jax", "timm/eager"]]
+    assert harness.groups_with_yardstick(["timm/eager"], "timm/eager", by_backend) == [["timm/eager"]]
 
 
 def test_rates_are_units_over_the_median_step_and_failures_are_reported():
