@@ -30,6 +30,21 @@ def any_size_convnext():
     return model
 
 
+def any_size_vit():
+    """A one-block ViT for any image size: its position table, stored for a
+    6x5 patch grid (no grid of the verifier's 32 and 64 px, nor of the tests'
+    images), is resampled in the graph to each image's grid."""
+    model = keras_zoo.create_model(
+        "vit_micro_patch4_32", depth=1, hidden_dim=16, num_heads=2, mlp_ratio=2.0, num_classes=3,
+        input_shape=(None, None, 3), position_grid=(6, 5), head_init_scale=10.0,
+    )
+    # Initialised at std 0.02 the table barely moves the logits; at std 1 it
+    # outweighs the patch tokens, so a wrongly resampled table shows.
+    table = model.backbone.get_layer("position_embedding").position_embeddings
+    table.assign(np.random.default_rng(14).normal(size=table.shape).astype("float32"))
+    return model
+
+
 def small_transformer():
     return keras_zoo.create_model(
         "transformer_tiny", num_layers=1, hidden_dim=32, intermediate_dim=64, num_heads=2, vocabulary_size=50
@@ -105,6 +120,12 @@ def difference_from_keras(model, path, format, batches):
         difference = max(difference, float(np.max(np.abs(got.astype(np.float64) - want))))
         scale = max(scale, float(np.max(np.abs(want))))
     return difference, scale
+
+
+def verified_patch_grids(vit, report):
+    """The patch grid (h, w) of each image batch the verifier ran through a ViT's export."""
+    patch_h, patch_w = vit.backbone.patch_size
+    return [(images[1] // patch_h, images[2] // patch_w) for (images,) in report.sample_shapes]
 
 
 def _named(batch, names):

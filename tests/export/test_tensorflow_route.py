@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from export_fixtures import (
-    FLOAT32_TOLERANCE, any_size_convnext, difference_from_keras, gan_generator, image_batches, latent_batches,
-    scale_kernels, small_transformer, token_batches,
+    FLOAT32_TOLERANCE, any_size_convnext, any_size_vit, difference_from_keras, gan_generator, image_batches,
+    latent_batches, scale_kernels, small_transformer, token_batches, verified_patch_grids,
 )
 from keras_zoo.export import ExportVerificationError, export_model, verification
 from keras_zoo.export.verification import verify_export
@@ -42,6 +42,23 @@ def test_convnext_exports_with_dynamic_batch_and_any_image_size(tmp_path, format
 
         op_types = {node.op_type for node in onnx.load(path).graph.node}
         assert "Erf" in op_types and "Erfc" not in op_types
+
+
+@pytest.mark.parametrize("format, suffix", [("saved_model", ""), ("tflite", ".tflite"), ("onnx", ".onnx")])
+def test_vit_exports_with_its_position_embedding_resampled_to_any_image_size(tmp_path, format, suffix):
+    model = any_size_vit()
+    path = str(tmp_path / f"vit{suffix}")
+    report = export_model(model, path, format=format, verbose=False)
+    assert report.route == "tensorflow backend, in process"
+    # The verifier ran two image sizes, neither on the table's grid: the artifact resampled it twice.
+    grids = verified_patch_grids(model, report)
+    assert len(set(grids)) == 2 and model.backbone.position_grid not in grids, grids
+    assert report.output_scale > 0.5
+    assert report.max_abs_difference <= FLOAT32_TOLERANCE * max(1.0, report.output_scale)
+    # Non-square grids too (16x24 and 24x8 patches): height and width resampled each by its own matrix.
+    difference, scale = difference_from_keras(model, path, format, image_batches())
+    assert scale > 0.5
+    assert difference <= FLOAT32_TOLERANCE * max(1.0, scale)
 
 
 def test_transformer_tflite_takes_int32_token_ids_of_any_length(tmp_path):
@@ -113,6 +130,19 @@ def test_gan_generator_tflite_from_the_cli_then_quantized(tmp_path, capsys):
     assert difference <= DYNAMIC_INT8_TOLERANCE * scale
     with pytest.raises(ExportVerificationError, match="above the tolerance"):
         verify_export(gan_generator(), path, "tflite", samples, quantize="dynamic_int8")
+
+
+def test_any_size_vit_tflite_from_the_cli(tmp_path, capsys):
+    from keras_zoo.cli import main
+
+    model = any_size_vit()
+    model.save(str(tmp_path / "vit.keras"))
+    assert main(["export", str(tmp_path / "vit.keras"), "--format", "tflite"]) == 0
+    assert "verified on 2 batches" in capsys.readouterr().out
+    # Written beside the .keras file; the loaded model's table is still resampled at run time.
+    difference, scale = difference_from_keras(model, tmp_path / "vit.tflite", "tflite", image_batches())
+    assert scale > 0.5
+    assert difference <= FLOAT32_TOLERANCE * max(1.0, scale)
 
 
 def test_gan_model_exports_its_generator_as_saved_model(tmp_path):
