@@ -13,7 +13,7 @@
   one process per device under torchrun, gradients all-reduced.
 - "model_parallel": JAX only, keras.distribution.ModelParallel on a
   (batch, model) mesh with the model's layout map (`layout=`: its
-  backbone's `model_parallel_layout`, `keras_zoo.registry.model_parallel_layout(name)`).
+  backbone's `model_parallel_layout`, `keras_zoo.distribution.model_parallel_layout(name)`).
 - "auto": data_parallel when more than one device (or torchrun process)
   is visible, otherwise none.
 """
@@ -71,7 +71,7 @@ def distribution_scope(distribution="auto", model_parallel_size=2, layout=None):
     if distribution == "model_parallel" and layout is None:
         raise ValueError(
             "distribution='model_parallel' needs the model's layout map. Received: layout=None. "
-            "Pass layout=keras_zoo.registry.model_parallel_layout(model_name) (a backbone's `model_parallel_layout`)."
+            "Pass layout=keras_zoo.distribution.model_parallel_layout(model_name) (a backbone's `model_parallel_layout`)."
         )
     if distribution == "none":
         yield
