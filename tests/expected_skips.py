@@ -83,6 +83,9 @@ RUNS_ONLY_ON = {
         ("tensorflow", "torch"), "on JAX the scale_mixed_precision_distribution notebook trains and checks it"),
     "tests/models/convnext/test_convnext_variants.py::test_macs_equal_torchs_flop_count_of_timm*": (
         ("torch",), "backend-independent (timm on torch's meta device): counted once"),
+    "tests/models/gpt/test_gpt_variants.py": (
+        ("torch",), "backend-independent counts; built once, on the backend fastest to build 124M weights "
+                    "(Hugging Face's on torch's meta device)"),
     "tests/benchmarks/test_harness.py::test_rates_are_units_over_the_median_step_and_failures_are_reported": _ONCE,
     "tests/benchmarks/test_harness.py::test_minor_faults_count_pages_touched_for_the_first_time": _ONCE,
     "tests/benchmarks/test_harness.py::test_malloc_hugepages_adds_the_glibc_tunable_to_every_worker": _ONCE,

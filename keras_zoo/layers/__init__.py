@@ -16,6 +16,7 @@ from keras_zoo.layers.positional_encoding import LearnedPositionEmbedding
 from keras_zoo.layers.positional_encoding import PatchPositionEmbedding
 from keras_zoo.layers.positional_encoding import SinusoidalPositionEncoding
 from keras_zoo.layers.stochastic_depth import StochasticDepth
+from keras_zoo.layers.tanh_gelu import tanh_gelu
 from keras_zoo.layers.token_grid import TokenGrid
 from keras_zoo.layers.transformer_block import TransformerBlock
 from keras_zoo.layers.transformer_decoder_layer import TransformerDecoderLayer
@@ -42,4 +43,5 @@ __all__ = [
     "TransformerDecoderLayer",
     "TransformerEncoderLayer",
     "resample_position_embedding",
+    "tanh_gelu",
 ]

@@ -11,5 +11,6 @@ from keras_zoo.models import convnext  # noqa: F401
 from keras_zoo.models import transformer  # noqa: F401
 from keras_zoo.models import gan  # noqa: F401
 from keras_zoo.models import vit  # noqa: F401
+from keras_zoo.models import gpt  # noqa: F401
 
 __all__ = ["Backbone", "CausalLM", "ImageClassifier", "MaskedLM", "Seq2SeqLM"]

@@ -1,0 +1,81 @@
+"""The GPT model on every backend: GPT-2's initialisation, dropout seeded and off in
+inference, greedy generation over the cache equal to recomputing. The model-level
+checks (config, .keras, mixed precision, fit) are tests/models/test_registered_models.py's."""
+
+import math
+
+import keras
+import numpy as np
+import pytest
+
+import keras_zoo
+from keras_zoo.models.gpt import GPTBackbone
+
+TINY = {"num_layers": 2, "hidden_dim": 16, "num_heads": 2, "vocabulary_size": 31, "max_sequence_length": 16}
+
+
+def _ids(batch, length, seed=0):
+    return np.random.default_rng(seed).integers(1, TINY["vocabulary_size"], (batch, length)).astype("int32")
+
+
+def test_initialisation_is_gpt2s():
+    # Wide enough for the sample deviations to be within 10% of the targets.
+    backbone = keras_zoo.create_model("gpt_micro", features_only=True, num_layers=4, hidden_dim=128, num_heads=4,
+                                      vocabulary_size=512, max_sequence_length=64, seed=0)
+    residual = 0.02 / math.sqrt(2 * 4)
+    for variable in backbone.weights:
+        value = keras.ops.convert_to_numpy(variable)
+        if variable.path.endswith("bias") or variable.path.endswith("beta"):
+            assert not value.any(), variable.path
+        elif variable.path.endswith("gamma"):
+            assert (value == 1).all(), variable.path
+        else:
+            target = residual if variable.path.endswith(("self_attention/output/kernel", "feed_forward/output/kernel")) \
+                else 0.02
+            assert abs(value.std() / target - 1) < 0.1, (variable.path, value.std(), target)
+            assert abs(value.mean()) < 0.1 * target, variable.path
+
+
+def test_dropout_is_seeded_in_training_and_off_in_inference():
+    def make():
+        return keras_zoo.create_model("gpt_micro", dropout=0.2, attention_dropout=0.2, embedding_dropout=0.2,
+                                      seed=5, **TINY)
+
+    model, ids = make(), _ids(2, 6)
+    inference = keras.ops.convert_to_numpy(model(ids))
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(model(ids, training=False)), inference)
+    first, second = (keras.ops.convert_to_numpy(model(ids, training=True)) for _ in range(2))
+    assert not np.allclose(first, inference) and not np.allclose(first, second)
+    again = make()
+    again.set_weights(model.get_weights())
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(again(ids, training=True)), first)
+
+
+def test_greedy_generation_equals_the_argmax_of_recomputing():
+    model = keras_zoo.create_model("gpt_micro", seed=1, **TINY)
+    for variable in model.weights:  # sharper logits than GPT-2's init: the argmax is not a near tie
+        variable.assign(variable * 4.0)
+    prompt = _ids(2, 3, seed=1)
+    generated = model.generate(prompt, max_new_tokens=5)
+    sequence = prompt
+    for _ in range(5):
+        logits = keras.ops.convert_to_numpy(model(sequence))[:, -1]
+        logits[:, 0] = -np.inf  # generate never produces id 0, the padding id
+        sequence = np.concatenate([sequence, logits.argmax(-1)[:, None].astype("int32")], axis=1)
+    np.testing.assert_array_equal(generated, sequence)
+
+
+def test_a_cache_longer_than_the_positions_is_refused():
+    backbone = GPTBackbone(**TINY)
+    with pytest.raises(ValueError, match=r"16 positions; a cache of 20 needs more. Received: max_length=20"):
+        backbone.empty_cache(1, 20)
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"hidden_dim": 30, "num_heads": 4}, r"`hidden_dim` must divide by `num_heads`. Received: hidden_dim=30"),
+    ({"dropout": 1.5}, r"dropout"),
+    ({"num_layers": 0}, r"num_layers"),
+])
+def test_bad_arguments_are_one_clear_error(overrides, message):
+    with pytest.raises(ValueError, match=message):
+        GPTBackbone(**{**TINY, **overrides})
