@@ -41,18 +41,19 @@ def check_decoding_args(max_length, num_beams=1, do_sample=False, temperature=1.
         raise ValueError(f"`num_beams` must be a positive int. Received: num_beams={num_beams}")
 
 
-def check_special_tokens(vocabulary_size, **tokens):
-    """Each of `tokens` (name=id) an int id inside the vocabulary, and not padding."""
+def check_special_tokens(vocabulary_size, padding_id=PADDING_ID, **tokens):
+    """Each of `tokens` (name=id) an int id inside the vocabulary, and not
+    `padding_id` (None: every id is a token)."""
     for name, token in tokens.items():
         if not isinstance(token, (int, np.integer)) or not 0 <= token < vocabulary_size:
             raise ValueError(f"`{name}` must be an int in [0, {vocabulary_size}). Received: {name}={token!r}")
-    if any(token == PADDING_ID for token in tokens.values()):
+    if padding_id is not None and any(token == padding_id for token in tokens.values()):
         listed = ", ".join(f"{name}={token}" for name, token in tokens.items())
-        raise ValueError(f"Token id {PADDING_ID} is padding; special tokens need other ids. Received: {listed}")
+        raise ValueError(f"Token id {padding_id} is padding; special tokens need other ids. Received: {listed}")
 
 
 def search_function(prepare, end_token_id, vocabulary_size, num_beams=1, length_penalty=0.6, do_sample=False,
-                    temperature=1.0, top_k=None, top_p=None):
+                    temperature=1.0, top_k=None, top_p=None, padding_id=PADDING_ID):
     """`search(inputs, noise) -> ids (B, L)`, uncompiled: the loop the
     options name over `prepare`'s callback (`noise` (L, B) uniforms is read
     only when sampling)."""
@@ -61,25 +62,28 @@ def search_function(prepare, end_token_id, vocabulary_size, num_beams=1, length_
         copies = num_beams if not do_sample else 1
         next_logits, ids, cache, start_index = prepare(inputs, copies)
         if do_sample:
-            return sample(next_logits, ids, cache, end_token_id, noise, temperature, top_k, top_p, start_index)
+            return sample(next_logits, ids, cache, end_token_id, noise, temperature, top_k, top_p, start_index,
+                          padding_id)
         if num_beams == 1:
-            return greedy_search(next_logits, ids, cache, end_token_id, start_index)
+            return greedy_search(next_logits, ids, cache, end_token_id, start_index, padding_id)
         return beam_search(next_logits, ids, cache, end_token_id, num_beams, vocabulary_size, length_penalty,
-                           start_index)
+                           start_index, padding_id)
 
     return search
 
 
 def generate(model, prepare, inputs, rows, max_length, end_token_id, vocabulary_size, key=(), num_beams=1,
-             length_penalty=0.6, do_sample=False, temperature=1.0, top_k=None, top_p=None, seed=None):
+             length_penalty=0.6, do_sample=False, temperature=1.0, top_k=None, top_p=None, seed=None,
+             padding_id=PADDING_ID):
     """Runs the search the options name and returns int32 numpy ids
     (rows, max_length). The compiled loop is kept on `model` under `key`
     (what `prepare` depends on) plus the options, so a repeated call does
-    not retrace. Sampling noise is drawn here with numpy, not in the loop:
+    not retrace. `inputs` is a tensor or a tuple of them; `padding_id` is
+    the id never generated (None: every id is a token). Sampling noise is drawn here with numpy, not in the loop:
     a seed gives the same tokens on every backend."""
     check_decoding_args(max_length, num_beams, do_sample, temperature, top_k, top_p)
     options = dict(num_beams=num_beams, length_penalty=float(length_penalty), do_sample=do_sample,
-                   temperature=float(temperature), top_k=top_k, top_p=top_p)
+                   temperature=float(temperature), top_k=top_k, top_p=top_p, padding_id=padding_id)
     compiled = model.__dict__.setdefault("_generate_functions", {})
     torch_loops = bool(model.jit_compile)  # PyTorch: torch.compile each step (Keras' meaning of the flag)
     full_key = (tuple(key), max_length, end_token_id, tuple(sorted(options.items())), torch_loops)

@@ -17,16 +17,17 @@ from keras import ops
 from keras_zoo.backend.jit_compile import while_loop
 from keras_zoo.generation.tokens import NEVER
 from keras_zoo.generation.tokens import PADDING_ID
+from keras_zoo.generation.tokens import filler_id
 from keras_zoo.generation.tokens import forbid_padding
 from keras_zoo.generation.tokens import write_token
 
 
-def sampling_distribution(logits, temperature=1.0, top_k=None, top_p=None):
+def sampling_distribution(logits, temperature=1.0, top_k=None, top_p=None, padding_id=PADDING_ID):
     """The probabilities (B, V) float32 a sampling step draws from: padding
     excluded, logits / temperature, only the `top_k` most likely tokens,
     then only the smallest set of most likely tokens whose probability
     reaches `top_p`."""
-    logits = forbid_padding(ops.cast(logits, "float32")) / temperature
+    logits = forbid_padding(ops.cast(logits, "float32"), padding_id) / temperature
     vocabulary = ops.shape(logits)[-1]
     sorted_logits, order = ops.top_k(logits, vocabulary)  # descending, (B, V)
     keep = ops.ones_like(sorted_logits, dtype="bool")
@@ -54,20 +55,22 @@ def _inverse_cdf(probabilities, uniforms):
     return ops.minimum(chosen, ops.cast(last_kept, "int32"))
 
 
-def sample(next_logits, ids, cache, end_token_id, noise, temperature=1.0, top_k=None, top_p=None, start_index=0):
+def sample(next_logits, ids, cache, end_token_id, noise, temperature=1.0, top_k=None, top_p=None, start_index=0,
+           padding_id=PADDING_ID):
     """Extends each row of `ids` (B, L) from column `start_index` by tokens
     drawn from `sampling_distribution`, step t using `noise[t]` (B,), until
     the end token or column L - 1; a finished row pads."""
     max_length = ops.shape(ids)[1]
+    filler = filler_id(padding_id, end_token_id)
 
     def cond(index, ids, cache, finished):
         return ops.logical_and(index < max_length - 1, ops.logical_not(ops.all(finished)))
 
     def body(index, ids, cache, finished):
         logits, cache = next_logits(ids, index, cache)
-        probabilities = sampling_distribution(logits, temperature, top_k, top_p)
+        probabilities = sampling_distribution(logits, temperature, top_k, top_p, padding_id)
         tokens = _inverse_cdf(probabilities, ops.take(noise, index, axis=0))
-        tokens = ops.where(finished, PADDING_ID, tokens)
+        tokens = ops.where(finished, filler, tokens)
         ids = write_token(ids, index + 1, tokens)
         return index + 1, ids, cache, ops.logical_or(finished, tokens == end_token_id)
 

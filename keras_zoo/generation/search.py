@@ -7,6 +7,7 @@ from keras import ops
 from keras_zoo.backend.jit_compile import while_loop
 from keras_zoo.generation.tokens import NEVER
 from keras_zoo.generation.tokens import PADDING_ID
+from keras_zoo.generation.tokens import filler_id
 from keras_zoo.generation.tokens import forbid_padding
 from keras_zoo.generation.tokens import write_token
 
@@ -18,16 +19,18 @@ def _not_done(max_length):
     return cond
 
 
-def greedy_search(next_logits, ids, cache, end_token_id, start_index=0):
+def greedy_search(next_logits, ids, cache, end_token_id, start_index=0, padding_id=PADDING_ID):
     """Extends each row of `ids` (B, L), written up to column `start_index`,
-    by its most likely token (never padding) until the end token or column
-    L - 1; a finished row pads. Returns the ids (B, L)."""
+    by its most likely token (never `padding_id`) until the end token or
+    column L - 1; a finished row pads (`tokens.filler_id`). Returns the ids
+    (B, L)."""
     max_length = ops.shape(ids)[1]
+    filler = filler_id(padding_id, end_token_id)
 
     def body(index, ids, cache, finished):
         logits, cache = next_logits(ids, index, cache)  # (B, V)
-        tokens = ops.cast(ops.argmax(forbid_padding(logits), axis=-1), "int32")  # (B,)
-        tokens = ops.where(finished, PADDING_ID, tokens)
+        tokens = ops.cast(ops.argmax(forbid_padding(logits, padding_id), axis=-1), "int32")  # (B,)
+        tokens = ops.where(finished, filler, tokens)
         ids = write_token(ids, index + 1, tokens)
         return index + 1, ids, cache, ops.logical_or(finished, tokens == end_token_id)
 
@@ -41,7 +44,7 @@ def length_penalty_of(lengths, alpha):
 
 
 def beam_search(next_logits, ids, cache, end_token_id, num_beams, vocabulary_size, length_penalty=0.6,
-                start_index=0):
+                start_index=0, padding_id=PADDING_ID):
     """Beam search; returns the best hypothesis per row, (B, L).
 
     `ids` (B*K, L) and `cache` hold K copies of each row (row b*K + k);
@@ -54,7 +57,7 @@ def beam_search(next_logits, ids, cache, end_token_id, num_beams, vocabulary_siz
     flat_size, max_length = ops.shape(ids)[0], ops.shape(ids)[1]
     beams = num_beams
     batch_size = flat_size // beams
-    padding_only = ops.where(ops.arange(vocabulary_size) == PADDING_ID, 0.0, NEVER)  # (V,)
+    padding_only = ops.where(ops.arange(vocabulary_size) == filler_id(padding_id, end_token_id), 0.0, NEVER)  # (V,)
     # Only beam 0 is live at first, so the K beams do not start as copies.
     first_scores = ops.where(ops.arange(beams) == 0, 0.0, NEVER)
     log_probs = ops.tile(ops.expand_dims(first_scores, 0), (batch_size, 1))  # (B, K)
@@ -63,7 +66,7 @@ def beam_search(next_logits, ids, cache, end_token_id, num_beams, vocabulary_siz
         logits, cache = next_logits(ids, index, cache)
         step = ops.reshape(ops.log_softmax(logits, axis=-1), (batch_size, beams, vocabulary_size))
         # Live beams may not emit padding; finished ones emit only padding.
-        step = ops.where(finished[..., None], padding_only, forbid_padding(step))  # (B, K, V)
+        step = ops.where(finished[..., None], padding_only, forbid_padding(step, padding_id))  # (B, K, V)
         totals = log_probs[..., None] + step
         new_lengths = ops.where(finished, lengths, index + 1 - start_index)  # (B, K)
         scores = totals / length_penalty_of(new_lengths, length_penalty)[..., None]

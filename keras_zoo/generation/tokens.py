@@ -21,9 +21,18 @@ def write_token(ids, index, tokens):
     return ops.where(column, ops.expand_dims(ops.cast(tokens, ids.dtype), 1), ids)
 
 
-def forbid_padding(logits):
-    """Padding is never generated: its logit becomes NEVER."""
-    return ops.where(ops.arange(ops.shape(logits)[-1]) == PADDING_ID, NEVER, logits)
+def forbid_padding(logits, padding_id=PADDING_ID):
+    """Padding is never generated: its logit becomes NEVER. `padding_id`
+    None: a model whose every id is a token (GPT-2's id 0 is "!")."""
+    if padding_id is None:
+        return logits
+    return ops.where(ops.arange(ops.shape(logits)[-1]) == padding_id, NEVER, logits)
+
+
+def filler_id(padding_id, end_token_id):
+    """What a finished row is extended with: padding, or where every id is
+    a token, the end token again (Hugging Face's pad_token_id = eos)."""
+    return end_token_id if padding_id is None else padding_id
 
 
 def start_ids(batch_size, max_length, start_token_id):

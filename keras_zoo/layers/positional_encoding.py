@@ -64,8 +64,14 @@ class LearnedPositionEmbedding(keras.layers.Layer):
     """A learned vector per position (the paper's alternative, section 3.5,
     Table 3 row E), for sequences up to `sequence_length`.
 
-    `call(inputs, start_index=0)` returns the embeddings of positions
-    `start_index, ..., start_index + T - 1`, broadcast to `inputs` (B, T, d).
+    `call(inputs, start_index=0, padding_mask=None)` returns the embeddings
+    of positions `start_index, ..., start_index + T - 1`, broadcast to
+    `inputs` (B, T, d). Given a padding mask (B, S >= start_index + T, True
+    = a real token) over the slots the T tokens sit in from `start_index`,
+    a token's position is the number of real tokens before it instead (the
+    padding's own rows are those of position 0), so a left-padded row gets
+    the positions it would have alone (Hugging Face's position_ids from the
+    attention mask).
 
     Args:
         sequence_length: int, the number of learned positions.
@@ -88,11 +94,24 @@ class LearnedPositionEmbedding(keras.layers.Layer):
             initializer=self.initializer,
         )
 
-    def call(self, inputs, start_index=0):
+    def call(self, inputs, start_index=0, padding_mask=None):
+        length = inputs.shape[-2]
+        if length is not None and isinstance(start_index, int) and start_index + length > self.sequence_length:
+            # A gather past the table is an error on TensorFlow but clamps silently on JAX.
+            raise ValueError(
+                f"This layer has {self.sequence_length} learned positions; positions up to "
+                f"{start_index + length - 1} were asked for. Received: inputs.shape={inputs.shape}, "
+                f"start_index={start_index}"
+            )
         length = ops.shape(inputs)[-2]
         table = ops.convert_to_tensor(self.position_embeddings)
-        rows = ops.slice(table, (start_index, 0), (length, inputs.shape[-1]))  # (T, d)
-        return ops.broadcast_to(ops.cast(rows, self.compute_dtype), ops.shape(inputs))
+        if padding_mask is None:
+            rows = ops.slice(table, (start_index, 0), (length, inputs.shape[-1]))  # (T, d)
+            return ops.broadcast_to(ops.cast(rows, self.compute_dtype), ops.shape(inputs))
+        real_before = ops.cumsum(ops.cast(padding_mask, "int32"), axis=-1) - 1  # (B, S)
+        slots = ops.arange(length, dtype="int32") + ops.cast(start_index, "int32")  # a gather: traced start is fine
+        positions = ops.maximum(ops.take(real_before, slots, axis=1), 0)  # (B, T)
+        return ops.cast(ops.take(table, positions, axis=0), self.compute_dtype)  # (B, T, d)
 
     def compute_output_shape(self, input_shape):
         return input_shape

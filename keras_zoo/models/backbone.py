@@ -24,6 +24,34 @@ class FunctionalModel(CompiledSteps, keras.Model):
         else:
             super().__setattr__(name, value)
 
+    # Optional inputs (a GPT's padding mask) may be left out: `model(ids)`
+    # for a model over {"token_ids", "padding_mask"}, or a dict without the
+    # mask. Keras itself wants every key, None for an optional one.
+    def _with_optional_inputs(self, inputs):
+        struct = getattr(self, "_inputs_struct", None)
+        if not isinstance(struct, dict):
+            return inputs
+        optional = {name for name, tensor in struct.items() if _is_optional(tensor)}
+        if not optional:
+            return inputs
+        if not isinstance(inputs, dict):
+            required = [name for name in struct if name not in optional]
+            if len(required) != 1:
+                return inputs  # Keras says what is missing
+            inputs = {required[0]: inputs}
+        return {**{name: None for name in optional}, **inputs}
+
+    def __call__(self, inputs, *args, **kwargs):
+        return super().__call__(self._with_optional_inputs(inputs), *args, **kwargs)
+
+    def call(self, inputs, training=None, mask=None, **kwargs):  # Keras reads `training` off this signature
+        return super().call(self._with_optional_inputs(inputs), training=training, mask=mask, **kwargs)
+
+
+def _is_optional(tensor):
+    layer = getattr(tensor, "_keras_history", [None])[0]
+    return bool(getattr(layer, "optional", False))
+
 
 class Backbone(FunctionalModel):
     """A functional model built in `__init__`, whose config is its

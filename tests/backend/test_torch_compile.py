@@ -132,6 +132,23 @@ def test_generation_compiled_per_token_gives_eager_tokens():
     assert sorted(key[-1] for key in keys) == [False, True]  # two loops: eager and compiled, kept apart
 
 
+def test_gpt_generation_of_a_left_padded_batch_compiles_to_one_graph_per_token():
+    import keras_zoo
+
+    model = keras_zoo.create_model("gpt_micro", num_layers=1, hidden_dim=16, num_heads=2, vocabulary_size=23,
+                                   max_sequence_length=12, seed=0)
+    prompt = np.random.default_rng(1).integers(0, 23, (2, 4)).astype("int32")
+    mask = np.array([[True] * 4, [False, False, True, True]])
+    model.jit_compile = False
+    eager = model.generate(prompt, max_new_tokens=5, padding_mask=mask)
+    model.jit_compile = True
+    torch._dynamo.utils.counters.clear()
+    compiled = model.generate(prompt, max_new_tokens=5, padding_mask=mask)
+    np.testing.assert_array_equal(compiled, eager)
+    assert dict(torch._dynamo.utils.counters["graph_break"]) == {}
+    assert torch._dynamo.utils.counters["stats"]["unique_graphs"] == 1
+
+
 def test_a_loop_body_torch_compile_cannot_run_falls_back_to_eager(monkeypatch):
     def refuse(function, **kwargs):
         def compiled(*args):

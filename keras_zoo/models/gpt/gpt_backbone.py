@@ -18,8 +18,11 @@ BLOCK_SEED_STRIDE = 16  # seeds per block (TransformerBlock draws offsets below 
 class GPTBackbone(Backbone):
     """GPT-2's decoder (Radford et al., 2019): token and learned position
     embeddings, pre-norm causal blocks (LayerNorm eps 1e-5, attention with
-    biases, tanh GELU MLP), a final LayerNorm. int token ids (B, T) in,
-    hidden states (B, T, d) out; position t sees positions 0..t.
+    biases, tanh GELU MLP), a final LayerNorm. int token ids (B, T) in (or
+    {"token_ids", "padding_mask"}, the mask bool (B, T), True = a real
+    token), hidden states (B, T, d) out; position t sees positions 0..t.
+    With a mask no token attends to padding and positions count real tokens
+    only, so a left-padded row computes what it computes alone.
 
     Initialised as GPT-2 and nanoGPT: normal std 0.02 for the embeddings and
     every projection, zero biases, and the two projections of each block
@@ -77,10 +80,12 @@ class GPTBackbone(Backbone):
         self.final_norm = keras.layers.LayerNormalization(epsilon=LAYER_NORM_EPSILON, dtype=dtype, name="final_norm")
 
         token_ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
-        x = self._embed(token_ids, 0)
+        padding_mask = keras.Input(shape=(None,), dtype="bool", name="padding_mask", optional=True)
+        x = self._embed(token_ids, 0, padding_mask)
         for block in self.blocks:
-            x = block(x)
-        super().__init__(inputs=token_ids, outputs=self.final_norm(x), dtype=dtype, **kwargs)
+            x = block(x, padding_mask=padding_mask)
+        super().__init__(inputs={"token_ids": token_ids, "padding_mask": padding_mask}, outputs=self.final_norm(x),
+                         dtype=dtype, **kwargs)
         self.vocabulary_size, self.num_layers, self.hidden_dim, self.num_heads = (
             vocabulary_size, num_layers, hidden_dim, num_heads)
         self.intermediate_dim, self.max_sequence_length = intermediate_dim, max_sequence_length
@@ -98,18 +103,21 @@ class GPTBackbone(Backbone):
                     stddev=stddev, seed=offset_seed(seed, BLOCK_SEED_STRIDE * (i + 1) + 8 + j))
                 dense.kernel.assign(initializer(dense.kernel.shape, dense.kernel.dtype))
 
-    def _embed(self, token_ids, start_index, training=None):
+    def _embed(self, token_ids, start_index, padding_mask=None, training=None):
         x = self.token_embedding(token_ids)
-        x = x + self.position_embedding(x, start_index=start_index)
+        x = x + self.position_embedding(x, start_index=start_index, padding_mask=padding_mask)
         return self.embedding_dropout(x, training=training)
 
-    def call_with_cache(self, token_ids, cache, cache_index):
-        """Hidden states of `token_ids` (B, t) at positions cache_index...,
-        attending to the cache's earlier slots; returns (hidden, cache)."""
-        x = self._embed(token_ids, cache_index, training=False)
+    def call_with_cache(self, token_ids, cache, cache_index, padding_mask=None):
+        """Hidden states of `token_ids` (B, t) in the cache's slots
+        cache_index..., attending to the earlier slots; returns (hidden,
+        cache). `padding_mask` (B, cache length), True = a real token, marks
+        the slots a left-padded prompt left empty: they are never attended
+        to, and positions count real tokens only."""
+        x = self._embed(token_ids, cache_index, padding_mask, training=False)
         caches = []
         for n, block in enumerate(self.blocks):
-            x, layer_cache = block(x, cache=cache[:, n], cache_index=cache_index)
+            x, layer_cache = block(x, padding_mask=padding_mask, cache=cache[:, n], cache_index=cache_index)
             caches.append(layer_cache)
         return self.final_norm(x), ops.stack(caches, axis=1)
 

@@ -9,10 +9,10 @@ from keras_zoo.utils.arguments import keyword_arguments
 
 
 def build_gpt(variant, weights=None, features_only=False, **overrides):
-    """Builds a registered GPT variant: a `CausalLM` (int token ids (B, T)
-    -> float32 logits (B, T, V), the output projection tied to the token
-    embedding), or with `features_only=True` its `GPTBackbone` (the final
-    hidden states).
+    """Builds a registered GPT variant: a `CausalLM` (int token ids (B, T),
+    or {"token_ids", "padding_mask"} -> float32 logits (B, T, V), the output
+    projection tied to the token embedding), or with `features_only=True`
+    its `GPTBackbone` (the final hidden states).
 
     Args:
         variant: a key of `GPT_VARIANTS`, e.g. "gpt2".
@@ -24,7 +24,8 @@ def build_gpt(variant, weights=None, features_only=False, **overrides):
     """
     backbone = GPTBackbone(**{"name": variant if features_only else f"{variant}_backbone",
                               **GPT_VARIANTS[variant], **overrides})
-    model = backbone if features_only else CausalLM(backbone, name=variant)
+    # Every id is a token (GPT-2's 0 is "!"): padding is what the padding mask says.
+    model = backbone if features_only else CausalLM(backbone, padding_token_id=None, name=variant)
     if weights is not None:
         load_gpt_weights(model, weights)
     return model

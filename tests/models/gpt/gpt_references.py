@@ -41,9 +41,22 @@ def token_ids(batch, length, seed=0):
 
 
 def torch_logits(module, ids, attention_mask=None):
+    """Hugging Face's logits; with a mask, positions counted over the real
+    tokens as its `generate` counts them (cumsum of the mask - 1)."""
     with torch.no_grad():
-        mask = None if attention_mask is None else torch.from_numpy(attention_mask.astype("int64"))
-        return module(torch.from_numpy(ids.astype("int64")), attention_mask=mask).logits.numpy()
+        if attention_mask is None:
+            return module(torch.from_numpy(ids.astype("int64"))).logits.numpy()
+        mask = torch.from_numpy(attention_mask.astype("int64"))
+        positions = (mask.cumsum(-1) - 1).clamp(min=0)
+        return module(torch.from_numpy(ids.astype("int64")), attention_mask=mask, position_ids=positions).logits.numpy()
+
+
+def left_padded_prompts(lengths, total, seed=0):
+    """ids (B, total) and their padding mask, row b's lengths[b] real
+    tokens last; the padding ids are random tokens, which must not matter."""
+    ids = token_ids(len(lengths), total, seed)
+    mask = np.arange(total)[None, :] >= total - np.asarray(lengths)[:, None]
+    return ids, mask
 
 
 def assert_logits_match(ours, reference, rtol=1e-5):

@@ -59,8 +59,7 @@ def test_greedy_generation_equals_the_argmax_of_recomputing():
     generated = model.generate(prompt, max_new_tokens=5)
     sequence = prompt
     for _ in range(5):
-        logits = keras.ops.convert_to_numpy(model(sequence))[:, -1]
-        logits[:, 0] = -np.inf  # generate never produces id 0, the padding id
+        logits = keras.ops.convert_to_numpy(model(sequence))[:, -1]  # every id may be produced, 0 too
         sequence = np.concatenate([sequence, logits.argmax(-1)[:, None].astype("int32")], axis=1)
     np.testing.assert_array_equal(generated, sequence)
 
@@ -79,3 +78,71 @@ def test_a_cache_longer_than_the_positions_is_refused():
 def test_bad_arguments_are_one_clear_error(overrides, message):
     with pytest.raises(ValueError, match=message):
         GPTBackbone(**{**TINY, **overrides})
+
+
+def _sharpened(seed):
+    model = keras_zoo.create_model("gpt_micro", seed=seed, **TINY)
+    for variable in model.weights:  # sharper logits than GPT-2's init: the argmax is not a near tie
+        variable.assign(variable * 4.0)
+    return model
+
+
+def _left_padded(prompts, padding_token=7):
+    total = max(len(prompt) for prompt in prompts)
+    ids = np.full((len(prompts), total), padding_token, "int32")
+    mask = np.zeros((len(prompts), total), bool)
+    for row, prompt in enumerate(prompts):
+        ids[row, total - len(prompt):], mask[row, total - len(prompt):] = prompt, True
+    return ids, mask
+
+
+@pytest.mark.parametrize("options", [{}, {"num_beams": 3}], ids=["greedy", "beam"])
+def test_a_left_padded_prompt_generates_what_it_generates_alone(options):
+    model = _sharpened(seed=2)
+    prompts = [_ids(1, length, seed=length)[0] for length in (5, 2, 1)]
+    ids, mask = _left_padded(prompts)
+    batch = model.generate(ids, max_new_tokens=6, padding_mask=mask, **options)
+    for row, prompt in enumerate(prompts):
+        alone = model.generate(prompt[None], max_new_tokens=6, **options)[0]
+        np.testing.assert_array_equal(batch[row, ids.shape[1] - len(prompt):], alone)
+        np.testing.assert_array_equal(batch[row, :ids.shape[1]], ids[row])  # the prompt comes back as given
+
+
+def test_a_padded_forward_pass_equals_each_row_alone_at_its_real_tokens():
+    model = _sharpened(seed=3)
+    prompts = [_ids(1, length, seed=length)[0] for length in (6, 3)]
+    ids, mask = _left_padded(prompts)
+    logits = keras.ops.convert_to_numpy(model({"token_ids": ids, "padding_mask": mask}))
+    for row, prompt in enumerate(prompts):
+        alone = keras.ops.convert_to_numpy(model(prompt[None]))[0]
+        np.testing.assert_allclose(logits[row][mask[row]], alone, rtol=1e-5, atol=1e-5)
+
+
+def test_every_id_is_a_token_id_0_included():
+    # GPT-2's id 0 is "!", not padding: made the most likely token everywhere, it is what greedy decoding emits.
+    model = keras_zoo.create_model("gpt_micro", seed=4, **TINY)
+    final_norm, embedding = model.backbone.final_norm, model.backbone.token_embedding.embeddings
+    direction = np.random.default_rng(0).normal(size=TINY["hidden_dim"]).astype("float32")
+    final_norm.gamma.assign(np.zeros(TINY["hidden_dim"], "float32"))
+    final_norm.beta.assign(direction)  # every hidden state is `direction`
+    table = keras.ops.convert_to_numpy(embedding).copy()
+    table[0] = 10.0 * direction
+    embedding.assign(table)
+    np.testing.assert_array_equal(model.generate(_ids(2, 3), max_new_tokens=4)[:, 3:], 0)
+
+
+@pytest.mark.parametrize("mask, message", [
+    ([[True, True, False]], r"left-padded.*Received: rows \[0\] are not"),
+    ([[True, False, True]], r"left-padded.*Received: rows \[0\] are not"),
+    ([[True, True]], r"the prompt's shape \(1, 3\). Received: shape \(1, 2\)"),
+])
+def test_a_mask_that_is_not_left_padding_is_one_clear_error(mask, message):
+    model = keras_zoo.create_model("gpt_micro", seed=0, **TINY)
+    with pytest.raises(ValueError, match=message):
+        model.generate(_ids(1, 3), max_new_tokens=2, padding_mask=np.array(mask))
+
+
+def test_more_tokens_than_positions_is_one_clear_error():
+    model = keras_zoo.create_model("gpt_micro", seed=0, **TINY)
+    with pytest.raises(ValueError, match=r"16 learned positions; positions up to 19 were asked for"):
+        model(_ids(1, 20))

@@ -10,7 +10,8 @@ from safetensors.torch import load_file
 from transformers import GPT2Model
 
 import keras_zoo
-from gpt_references import SMALL, assert_logits_match, perturb_, small_reference, token_ids, torch_logits
+from gpt_references import SMALL, assert_logits_match, left_padded_prompts, perturb_, small_reference, token_ids, \
+    torch_logits
 
 
 def _save_pretrained(model, directory, filename):
@@ -52,6 +53,37 @@ def test_a_right_padded_batch_matches_at_its_real_tokens(tmp_path):
     ids[1, 6:] = 0
     ours, theirs = _logits(model, ids), torch_logits(reference, ids, attention_mask=mask)
     assert_logits_match(ours[mask], theirs[mask])
+
+
+def test_a_left_padded_batch_matches_at_its_real_tokens(tmp_path):
+    reference = small_reference(seed=5)
+    model = _ours(_save_pretrained(reference, tmp_path, "model.safetensors"))
+    ids, mask = left_padded_prompts([10, 7, 3], 10, seed=5)
+    ours = keras.ops.convert_to_numpy(model({"token_ids": ids, "padding_mask": mask}))
+    theirs = torch_logits(reference, ids, attention_mask=mask)
+    assert_logits_match(ours[mask], theirs[mask])
+
+
+def _hugging_face_generate(reference, ids, mask, new_tokens, end_token_id):
+    with torch.no_grad():
+        return reference.generate(
+            torch.from_numpy(ids.astype("int64")), attention_mask=torch.from_numpy(mask.astype("int64")),
+            max_new_tokens=new_tokens, do_sample=False, eos_token_id=end_token_id,
+            pad_token_id=end_token_id).numpy()
+
+
+def test_greedy_generation_equals_hugging_faces_generate_token_for_token(tmp_path):
+    reference = small_reference(seed=6)
+    model = _ours(_save_pretrained(reference, tmp_path, "model.safetensors"))
+    ids, mask = left_padded_prompts([4, 2, 1], 4, seed=6)  # 4 + 20 tokens: every one of the 24 positions
+    ours = model.generate(ids, max_new_tokens=20, padding_mask=mask)
+    theirs = _hugging_face_generate(reference, ids, mask, 20, end_token_id=SMALL["vocabulary_size"] - 1)
+    assert (theirs[:, 4:] != SMALL["vocabulary_size"] - 1).all()  # no end token: all 20 compared
+    np.testing.assert_array_equal(ours, theirs)
+    # With an end token met early, rows finish at different steps and then repeat it, as theirs do.
+    end = int(theirs[0, 7])
+    ours = model.generate(ids, max_new_tokens=20, padding_mask=mask, end_token_id=end)
+    np.testing.assert_array_equal(ours, _hugging_face_generate(reference, ids, mask, 20, end_token_id=end))
 
 
 def test_hugging_face_gpt2_model_loads_into_the_backbone(tmp_path):
