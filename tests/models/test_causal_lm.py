@@ -1,61 +1,24 @@
 """CausalLM: next-token logits tied to any causal backbone's embedding, and
-`generate` (greedy, beam, sampling) over its key/value cache. A toy
-GPT-shaped backbone stands in until the GPT family (issue 22)."""
+`generate` (greedy, beam, sampling) over its key/value cache, here with
+keras_zoo's padding id 0 (never generated, what a finished row is extended
+with) over a tiny GPT backbone. GPT-2's own rules (every id a token, left
+padding) are tests/models/gpt's."""
 
 import keras
 import numpy as np
 import pytest
-from keras import ops
 
-from keras_zoo.layers.positional_encoding import LearnedPositionEmbedding
-from keras_zoo.layers.transformer_block import TransformerBlock
-from keras_zoo.models.backbone import Backbone
 from keras_zoo.models.causal_lm import CausalLM
+from keras_zoo.models.gpt import GPTBackbone
 from keras_zoo.testing import check_model
 
 VOCABULARY = 23
 MAX_POSITIONS = 24
 
 
-@keras.saving.register_keras_serializable(package="keras_zoo_tests")
-class ToyDecoder(Backbone):
-    """Token + learned positions, pre-norm causal blocks, a final LayerNorm."""
-
-    def __init__(self, vocabulary_size=VOCABULARY, hidden_dim=16, num_layers=2, num_heads=2, dtype=None, **kwargs):
-        self.token_embedding = keras.layers.ReversibleEmbedding(
-            vocabulary_size, hidden_dim, reverse_dtype="float32", dtype=dtype, name="token_embedding")
-        self.position_embedding = LearnedPositionEmbedding(MAX_POSITIONS, dtype=dtype, name="position_embedding")
-        self.blocks = [TransformerBlock(2 * hidden_dim, num_heads, dropout=0.0, activation="gelu", causal=True,
-                                        normalize_first=True, dtype=dtype, name=f"block_{i}")
-                       for i in range(num_layers)]
-        self.final_norm = keras.layers.LayerNormalization(dtype=dtype, name="final_norm")
-        token_ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
-        x = self._embed(token_ids, 0)
-        for block in self.blocks:
-            x = block(x)
-        super().__init__(inputs=token_ids, outputs=self.final_norm(x), dtype=dtype, **kwargs)
-        self.vocabulary_size, self.hidden_dim, self.num_layers, self.num_heads = (
-            vocabulary_size, hidden_dim, num_layers, num_heads)
-
-    def _embed(self, token_ids, start_index):
-        x = self.token_embedding(token_ids)
-        return x + self.position_embedding(x, start_index=start_index)
-
-    def call_with_cache(self, token_ids, cache, cache_index):
-        x = self._embed(token_ids, cache_index)
-        caches = []
-        for n, block in enumerate(self.blocks):
-            x, layer_cache = block(x, cache=cache[:, n], cache_index=cache_index)
-            caches.append(layer_cache)
-        return self.final_norm(x), ops.stack(caches, axis=1)
-
-    def empty_cache(self, batch_size, max_length):
-        return ops.zeros((batch_size, self.num_layers, 2, self.num_heads, max_length,
-                          self.hidden_dim // self.num_heads), dtype=self.blocks[0].compute_dtype)
-
-    def get_config(self):
-        return {**super().get_config(), "vocabulary_size": self.vocabulary_size, "hidden_dim": self.hidden_dim,
-                "num_layers": self.num_layers, "num_heads": self.num_heads}
+def tiny_decoder(**kwargs):
+    return GPTBackbone(**{"vocabulary_size": VOCABULARY, "num_layers": 2, "hidden_dim": 16, "num_heads": 2,
+                          "max_sequence_length": MAX_POSITIONS, **kwargs})
 
 
 def _perturbed(model, seed=0):
@@ -69,7 +32,7 @@ def _perturbed(model, seed=0):
 @pytest.fixture(scope="module")
 def model():
     keras.utils.set_random_seed(0)
-    return _perturbed(CausalLM(ToyDecoder()))
+    return _perturbed(CausalLM(tiny_decoder(), padding_token_id=0))
 
 
 PROMPT = np.array([[5, 7, 2], [9, 1, 4]], dtype="int32")
@@ -159,7 +122,7 @@ def test_sampling_is_seeded_and_top_k_1_is_greedy(model):
 
 def test_model_checks(tmp_path):
     def make(**kwargs):
-        lm = CausalLM(ToyDecoder(**kwargs))
+        lm = CausalLM(tiny_decoder(**kwargs), padding_token_id=0)
         lm.compile(optimizer=keras.optimizers.SGD(0.1),
                    loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
         return lm
