@@ -3,7 +3,8 @@ on disk: training never downloads, and a missing dataset gives one message
 saying how to prepare it (instead of a stack trace or a hang of retries)."""
 
 # tfds names and the split used for validation.
-TFDS_VALIDATION_SPLITS = {"cifar10": "test", "imagenette": "validation", "imagenet2012": "validation"}
+TFDS_VALIDATION_SPLITS = {"cifar10": "test", "imagenette": "validation", "imagenet2012": "validation",
+                          "tiny_shakespeare": "validation"}
 # Datasets whose files the user must download by hand (licence).
 _MANUAL = {
     "imagenet2012": (

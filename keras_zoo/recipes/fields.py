@@ -68,3 +68,13 @@ COMMON_SECTIONS = {
                               choices=("auto", "none", "data_parallel", "model_parallel")),
     },
 }
+
+# Optimizer keys any task's [optimizer] section may add: how gradients
+# are clipped and accumulated before an update (nanoGPT's GPT-2 recipe:
+# global norm 1.0, ~0.5M tokens a step through accumulation).
+GRADIENT_FIELDS = {
+    "global_clipnorm": Field(float, 0.0, "a float >= 0 (0: no clipping; else the global gradient norm's cap)",
+                             non_negative),
+    "gradient_accumulation_steps": Field(
+        int, 1, "an int >= 1 (1: update every step; n: average n batches' gradients per update)", positive),
+}

@@ -36,7 +36,20 @@ def build_optimizer(optimizer, batch_size, epochs, steps_per_epoch, lr_multiplie
         kwargs.update(beta_1=optimizer["beta_1"], beta_2=optimizer["beta_2"], epsilon=optimizer["epsilon"])
     if optimizer["weight_decay"] > 0:
         kwargs["weight_decay"] = optimizer["weight_decay"]
+    kwargs.update(gradient_options(optimizer))
     result = _OPTIMIZERS[name](**kwargs)
     if lr_multipliers:
         result = with_layerwise_lr(result, lr_multipliers)
     return result
+
+
+def gradient_options(optimizer):
+    """Keras optimizer arguments for a section's `GRADIENT_FIELDS`. With
+    accumulation, Keras steps the learning-rate schedule every batch and
+    Adam's bias correction every update."""
+    options = {}
+    if optimizer.get("global_clipnorm", 0.0) > 0:
+        options["global_clipnorm"] = optimizer["global_clipnorm"]
+    if optimizer.get("gradient_accumulation_steps", 1) > 1:
+        options["gradient_accumulation_steps"] = optimizer["gradient_accumulation_steps"]
+    return options

@@ -65,7 +65,7 @@ def train_recipe(recipe, runs_root="saved_models", verbose="auto", extra_callbac
         data = task.build_data({**recipe, "train": {**train, "batch_size": batch_size}})
         model = build_model_for_recipe(recipe, data)
         if task.compile_model:
-            task.compile_model(recipe, model)
+            task.compile_model(recipe, model, data)
         else:
             _compile(recipe, task, model, train["steps_per_epoch"] or data.steps_per_epoch)
         execution = apply_jit_compile(recipe, model)
@@ -73,7 +73,7 @@ def train_recipe(recipe, runs_root="saved_models", verbose="auto", extra_callbac
             print(f"Training steps: {execution}", flush=True)
 
         run_directory, resumed = find_or_create_run_directory(runs_root, recipe)
-        callbacks = _callbacks(run_directory, task, recipe) + list(extra_callbacks)
+        callbacks = _callbacks(run_directory, task, recipe, data) + list(extra_callbacks)
         start = time.time()
         history = model.fit(
             data.train,
@@ -157,7 +157,7 @@ def _final_model(run_directory, task, model):
     return keras.saving.load_model(best, compile=False)
 
 
-def _callbacks(run_directory, task, recipe):
+def _callbacks(run_directory, task, recipe, data):
     def path(name):
         return os.path.join(run_directory, name)
 
@@ -179,7 +179,7 @@ def _callbacks(run_directory, task, recipe):
         # From here on, epoch-end callbacks (the checkpoints) and validation see the EMA weights.
         callbacks.append(keras.callbacks.SwapEMAWeights(swap_on_epoch=True))
     if task.callbacks:
-        callbacks += task.callbacks(recipe, run_directory)
+        callbacks += task.callbacks(recipe, run_directory, data)
     callbacks.append(keras.callbacks.ModelCheckpoint(path("last.keras")))
     if best_checkpoint is not None:
         callbacks.append(best_checkpoint)

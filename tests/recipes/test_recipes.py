@@ -20,6 +20,7 @@ TASK_OF = {
     "transformer_number_translation": "translation", "transformer_ted_pt_en": "translation",
     "gan_digits_wgan_gp": "gan", "gan_digits_wgan": "gan", "gan_digits_dcgan": "gan",
     "gan_mnist_wgan_gp": "gan", "gan_celeba_wgan_gp": "gan",
+    "gpt_pydoc": "language_modeling",
 }
 
 
@@ -42,7 +43,7 @@ def test_recipes_live_in_the_top_level_recipes_folder():
 def test_every_task_has_a_schema_and_a_trainer():
     from keras_zoo.training.tasks import TASKS
 
-    assert set(TASK_SCHEMAS) == set(TASKS) == {"image_classification", "translation", "gan"}
+    assert set(TASK_SCHEMAS) == set(TASKS) == {"image_classification", "translation", "gan", "language_modeling"}
     assert SCHEMA is TASKS["image_classification"].schema
 
 

@@ -108,11 +108,11 @@ def build_gan_model(recipe, data=None):
     )
 
 
-def compile_gan_model(recipe, model):
+def compile_gan_model(recipe, model, data=None):
     """Nothing to do: `build_gan_model` compiles with both optimizers."""
 
 
-def gan_callbacks(recipe, run_directory):
+def gan_callbacks(recipe, run_directory, data=None):
     from keras_zoo.callbacks import SampleGrid
 
     settings = recipe["callbacks"]

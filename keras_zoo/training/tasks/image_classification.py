@@ -6,6 +6,7 @@ lr decay (for models with layer groups); best.keras by validation accuracy."""
 import keras
 
 from keras_zoo.recipes.fields import COMMON_SECTIONS
+from keras_zoo.recipes.fields import GRADIENT_FIELDS
 from keras_zoo.recipes.fields import Field
 from keras_zoo.recipes.fields import below_one
 from keras_zoo.recipes.fields import decay
@@ -45,6 +46,7 @@ SCHEMA = {
         "ema": Field(bool, False, "true or false"),
         "ema_momentum": Field(float, 0.9999, "a float in [0, 1)", below_one),
         "layer_decay": Field(float, 1.0, "a float in (0, 1] (1: no layer-wise decay)", decay),
+        **GRADIENT_FIELDS,
     },
     "augment": {
         "horizontal_flip": Field(bool, False, "true or false"),

@@ -19,8 +19,8 @@ class Task:
     monitor_mode: str  # "max" or "min"
     open_sections: tuple = ()  # sections whose keys besides `name` are free model overrides
     lr_multipliers: Callable = None  # (model, layer_decay) -> {variable.path: multiplier}
-    compile_model: Callable = None  # (recipe, model) -> None; None: the trainer's [optimizer] compile
-    callbacks: Callable = None  # (recipe, run_directory) -> extra callbacks (sample grids, ...)
+    compile_model: Callable = None  # (recipe, model, data) -> None; None: the trainer's [optimizer] compile
+    callbacks: Callable = None  # (recipe, run_directory, data) -> extra callbacks (sample grids, ...)
     after_fit: Callable = None  # (recipe, trained model, data) -> {held-out metric: value}
     headline: Callable = None  # (RunResult) -> the CLI's one-line summary of the task's own metric
 

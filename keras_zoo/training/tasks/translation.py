@@ -15,12 +15,14 @@ import keras
 import numpy as np
 
 from keras_zoo.recipes.fields import COMMON_SECTIONS
+from keras_zoo.recipes.fields import GRADIENT_FIELDS
 from keras_zoo.recipes.fields import Field
 from keras_zoo.recipes.fields import below_one
 from keras_zoo.recipes.fields import non_negative
 from keras_zoo.recipes.fields import positive
 from keras_zoo.data.array_batches import ArrayBatches
 from keras_zoo.data.number_translation import teacher_forcing_pairs
+from keras_zoo.training.optimizer_builder import gradient_options
 from keras_zoo.training.tasks.task import Task
 from keras_zoo.training.tasks.task import model_overrides
 from keras_zoo.training.tasks.task import register_task
@@ -58,6 +60,7 @@ SCHEMA = {
         # An average of the recent weights, like the paper's averaged last 5 checkpoints (section 6.1).
         "ema": Field(bool, False, "true or false"),
         "ema_momentum": Field(float, 0.999, "a float in [0, 1)", below_one),
+        **GRADIENT_FIELDS,
     },
     "evaluate": {
         "metric": Field(str, "exact_match", "a held-out metric", choices=("exact_match", "bleu")),
@@ -144,11 +147,11 @@ def build_translation_optimizer(recipe, model):
     # With `ema`, the trainer validates and checkpoints the averaged weights (SwapEMAWeights).
     return keras.optimizers.Adam(
         learning_rate, beta_1=config["beta_1"], beta_2=config["beta_2"], epsilon=config["epsilon"],
-        use_ema=config["ema"], ema_momentum=config["ema_momentum"],
+        use_ema=config["ema"], ema_momentum=config["ema_momentum"], **gradient_options(config),
     )
 
 
-def compile_translation_model(recipe, model):
+def compile_translation_model(recipe, model, data=None):
     model.compile(
         optimizer=build_translation_optimizer(recipe, model),
         loss=build_translation_loss(recipe),
