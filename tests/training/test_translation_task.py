@@ -91,15 +91,15 @@ def test_ted_pipeline_on_mock_data():
     import tensorflow_datasets as tfds
 
     recipe = load_recipe("transformer_ted_pt_en", [
-        "data.vocabulary_size=64", "data.max_tokens=12", "data.tokenizer_path=''", "train.batch_size=4"])
+        "data.vocabulary_size=64", "data.max_tokens=20", "data.tokenizer_path=''", "train.batch_size=4"])
     with tfds.testing.mock_data(num_examples=6):
         data = build_translation_data(recipe)
     assert data.tokenizer is not None and data.vocabulary_size == data.tokenizer.vocabulary_size
     inputs, labels = data.train[0]
-    assert inputs["source"].shape[1] == 12 and inputs["target"].shape[1] == labels.shape[1] == 13
+    assert inputs["source"].shape[1] == 20 and inputs["target"].shape[1] == labels.shape[1] == 21
     test = data.splits["test"]
     assert len(test["references"]) == len(test["source"]) == 6  # evaluation keeps every sentence
-    assert data.max_target_length == 14  # max_tokens + start + end
+    assert data.max_target_length == 22  # max_tokens + start + end
 
 
 def test_bleu_is_sacrebleus_corpus_bleu():
