@@ -86,6 +86,10 @@ RUNS_ONLY_ON = {
     "tests/models/gpt/test_gpt_variants.py": (
         ("torch",), "backend-independent counts; built once, on the backend fastest to build 124M weights "
                     "(Hugging Face's on torch's meta device)"),
+    "tests/data/test_byte_pair_tokenizer.py": _ONCE,
+    "tests/data/test_language_corpus.py": _ONCE,
+    "tests/evaluation/test_bigram_baseline.py": _ONCE,
+    "tests/data/test_tfds_datasets.py::test_*tiny_shakespeare*": _TF_DATA,
     "tests/benchmarks/test_harness.py::test_rates_are_units_over_the_median_step_and_failures_are_reported": _ONCE,
     "tests/benchmarks/test_harness.py::test_minor_faults_count_pages_touched_for_the_first_time": _ONCE,
     "tests/benchmarks/test_harness.py::test_malloc_hugepages_adds_the_glibc_tunable_to_every_worker": _ONCE,

@@ -17,18 +17,20 @@ _COMPILE_TORCH_LOOPS = contextvars.ContextVar("compile_torch_loops", default=Fal
 _EAGER_BODIES = set()  # code of loop bodies torch.compile could not run: warned once, then eager
 
 
-def jit_compile(function, variables, torch_loops=False):
+def jit_compile(function, variables, torch_loops=False, host_callbacks=False):
     """Returns `compiled(*args)` computing `function(*args)`; `args` are
     tensors, `variables` the Keras variables `function` reads. On PyTorch
     `torch_loops=True` compiles the body of each `while_loop` in `function`
-    (see there); JAX and TensorFlow always compile the whole function."""
+    (see there); JAX and TensorFlow always compile the whole function, with
+    XLA unless `function` calls `host_callback` on TensorFlow (XLA cannot
+    call back into Python there: a plain graph then)."""
     backend = keras.backend.backend()
     if backend == "jax":
         return _jax_jit(function, variables)
     if backend == "tensorflow":
         import tensorflow as tf
 
-        return tf.function(function, jit_compile=True, reduce_retracing=True)
+        return tf.function(function, jit_compile=not host_callbacks, reduce_retracing=True)
     import torch
 
     def run(*args):
@@ -39,6 +41,30 @@ def jit_compile(function, variables, torch_loops=False):
             _COMPILE_TORCH_LOOPS.reset(token)
 
     return torch.no_grad()(run)
+
+
+def host_callback(function, *tensors):
+    """Calls `function(*numpy arrays)` on the host with the values `tensors`
+    have when the compiled function runs (streaming tokens out of a loop):
+    `jax.debug.callback` (ordered), `tf.py_function`, or a plain call on
+    PyTorch. Returns nothing into the computation."""
+    import numpy as np
+
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        jax.debug.callback(lambda *arrays: function(*(np.asarray(a) for a in arrays)), *tensors, ordered=True)
+    elif backend == "tensorflow":
+        import tensorflow as tf
+
+        def call(*values):
+            function(*(value.numpy() for value in values))
+            return np.int32(0)
+
+        tf.py_function(call, list(tensors), Tout=tf.int32)
+    else:
+        function(*(keras.ops.convert_to_numpy(t) for t in tensors))
 
 
 def while_loop(cond, body, state):

@@ -15,7 +15,7 @@ import os
 END_OF_TEXT = "<|endoftext|>"  # GPT-2's document separator (id 50256 there, 0 in one we train)
 
 
-def _tokenizers():
+def import_tokenizers():
     try:
         import tokenizers
     except ModuleNotFoundError:
@@ -44,7 +44,7 @@ class BytePairTokenizer:
         """Learns merges from `texts` (an iterable of strings) until the
         vocabulary (special tokens, the 256 bytes, merged pieces) holds
         `vocabulary_size` tokens; special tokens take the first ids."""
-        tokenizers = _tokenizers()
+        tokenizers = import_tokenizers()
         if not isinstance(vocabulary_size, int) or vocabulary_size < 256 + len(special_tokens):
             raise ValueError(
                 f"A byte-level vocabulary holds the 256 bytes and {len(special_tokens)} special token(s): "
@@ -61,7 +61,7 @@ class BytePairTokenizer:
     def from_gpt2_files(cls, vocabulary_path, merges_path):
         """GPT-2's `vocab.json` and `merges.txt` (what OpenAI and Hugging
         Face's GPT2Tokenizer ship)."""
-        tokenizers = _tokenizers()
+        tokenizers = import_tokenizers()
         for path in (vocabulary_path, merges_path):
             if not os.path.isfile(path):
                 raise FileNotFoundError(f"No such tokenizer file: {path}")
@@ -72,7 +72,7 @@ class BytePairTokenizer:
         """A `tokenizer.json` (ours from `save`, or Hugging Face's)."""
         if not os.path.isfile(path):
             raise FileNotFoundError(f"No such tokenizer file: {path}")
-        return cls(_tokenizers().Tokenizer.from_file(path))
+        return cls(import_tokenizers().Tokenizer.from_file(path))
 
     def save(self, path):
         self.tokenizer.save(path)

@@ -26,9 +26,12 @@ def export_model(model_or_path, path=None, format="saved_model", quantize=None, 
         quantize: TFLite only: None, "float16" or "dynamic_int8".
         samples: a list of input batches to verify on (default: two random
             batches of different sizes, see `sample_batches.py`).
-        generation: SavedModel of a Transformer only: `{"max_length": ...,
+        generation: SavedModel only. A Transformer's `{"max_length": ...,
             "start_token_id": ..., "end_token_id": ...}` adds a `generate`
-            endpoint (greedy decoding in the graph), verified to give the same
+            endpoint (greedy decoding in the graph); a CausalLM's
+            `{"prompt_length", "max_new_tokens"[, "end_token_id", "sampling"]}`
+            adds `generate` and, with sampling options, `sample`
+            (keras_zoo/export/causal_generation.py). Verified to give the same
             ids as `model.generate`.
 
     Returns an `ExportReport` (path, route, max |difference| ...). Raises
@@ -55,7 +58,7 @@ def export_model(model_or_path, path=None, format="saved_model", quantize=None, 
         raise ValueError(f"A {format} export path must end in '{export_format.suffix}'. Received: {path}")
     if generation is not None and (format != "saved_model" or not hasattr(model, "generate")):
         raise ValueError(
-            "generation= exports a Transformer's `generate` to SavedModel only (TFLite and ONNX carry "
+            "generation= exports a language model's `generate` to SavedModel only (TFLite and ONNX carry "
             f"the forward pass). Received: format='{format}', model {type(model).__name__}."
         )
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
@@ -64,7 +67,12 @@ def export_model(model_or_path, path=None, format="saved_model", quantize=None, 
     try:
         samples = samples or default_samples(model)
         report = verify_export(model, path, format, samples, quantize, route)
-        if generation:
+        if generation and hasattr(model, "takes_padding_mask"):  # a decoder-only CausalLM
+            from keras_zoo.export.causal_generation import left_padded_prompts, verify_causal_generation
+
+            prompts = left_padded_prompts(generation, model.vocabulary_size)
+            report.generation_matches = verify_causal_generation(model, path, generation, *prompts)
+        elif generation:
             report.generation_matches = verify_generation(model, path, generation, samples)
     except Exception as error:  # also an artifact that its runtime cannot run: unverified
         _remove(path)  # nothing that looks like a good export stays behind

@@ -37,6 +37,11 @@ def _write_saved_model_with_generation(model, path, generation):
 
     from keras_zoo.generation.decoding import check_decoding_args, check_special_tokens, search_function
 
+    if hasattr(model, "takes_padding_mask"):  # a decoder-only CausalLM
+        from keras_zoo.export.causal_generation import write_causal_generation
+
+        return write_causal_generation(model, path, generation)
+
     max_length, start, end = (generation[key] for key in ("max_length", "start_token_id", "end_token_id"))
     check_decoding_args(max_length)
     check_special_tokens(model.output_vocabulary_size, start_token_id=start, end_token_id=end)

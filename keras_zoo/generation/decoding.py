@@ -53,7 +53,7 @@ def check_special_tokens(vocabulary_size, padding_id=PADDING_ID, **tokens):
 
 
 def search_function(prepare, end_token_id, vocabulary_size, num_beams=1, length_penalty=0.6, do_sample=False,
-                    temperature=1.0, top_k=None, top_p=None, padding_id=PADDING_ID):
+                    temperature=1.0, top_k=None, top_p=None, padding_id=PADDING_ID, on_token=None):
     """`search(inputs, noise) -> ids (B, L)`, uncompiled: the loop the
     options name over `prepare`'s callback (`noise` (L, B) uniforms is read
     only when sampling)."""
@@ -63,9 +63,9 @@ def search_function(prepare, end_token_id, vocabulary_size, num_beams=1, length_
         next_logits, ids, cache, start_index = prepare(inputs, copies)
         if do_sample:
             return sample(next_logits, ids, cache, end_token_id, noise, temperature, top_k, top_p, start_index,
-                          padding_id)
+                          padding_id, on_token)
         if num_beams == 1:
-            return greedy_search(next_logits, ids, cache, end_token_id, start_index, padding_id)
+            return greedy_search(next_logits, ids, cache, end_token_id, start_index, padding_id, on_token)
         return beam_search(next_logits, ids, cache, end_token_id, num_beams, vocabulary_size, length_penalty,
                            start_index, padding_id)
 
@@ -74,24 +74,39 @@ def search_function(prepare, end_token_id, vocabulary_size, num_beams=1, length_
 
 def generate(model, prepare, inputs, rows, max_length, end_token_id, vocabulary_size, key=(), num_beams=1,
              length_penalty=0.6, do_sample=False, temperature=1.0, top_k=None, top_p=None, seed=None,
-             padding_id=PADDING_ID):
+             padding_id=PADDING_ID, streamer=None):
     """Runs the search the options name and returns int32 numpy ids
     (rows, max_length). The compiled loop is kept on `model` under `key`
     (what `prepare` depends on) plus the options, so a repeated call does
     not retrace. `inputs` is a tensor or a tuple of them; `padding_id` is
-    the id never generated (None: every id is a token). Sampling noise is drawn here with numpy, not in the loop:
+    the id never generated (None: every id is a token). `streamer(tokens,
+    column)` receives each column of new tokens (numpy (rows,)) as the
+    compiled loop writes it (greedy search and sampling: a beam's tokens are
+    not final until the search ends). Sampling noise is drawn here with numpy, not in the loop:
     a seed gives the same tokens on every backend."""
     check_decoding_args(max_length, num_beams, do_sample, temperature, top_k, top_p)
+    if streamer is not None and (num_beams != 1 or not callable(streamer)):
+        raise ValueError("`streamer` must be a callable (tokens, column), with greedy search or sampling "
+                         f"(num_beams=1). Received: streamer={streamer!r}, num_beams={num_beams}")
     options = dict(num_beams=num_beams, length_penalty=float(length_penalty), do_sample=do_sample,
                    temperature=float(temperature), top_k=top_k, top_p=top_p, padding_id=padding_id)
     compiled = model.__dict__.setdefault("_generate_functions", {})
     torch_loops = bool(model.jit_compile)  # PyTorch: torch.compile each step (Keras' meaning of the flag)
-    full_key = (tuple(key), max_length, end_token_id, tuple(sorted(options.items())), torch_loops)
+    streaming = streamer is not None
+    full_key = (tuple(key), max_length, end_token_id, tuple(sorted(options.items())), streaming, torch_loops)
+    # The compiled loop calls back one fixed function, which forwards to this call's streamer.
+    current = model.__dict__.setdefault("_generate_streamer", [None])
     if full_key not in compiled:
-        search = search_function(prepare, end_token_id, vocabulary_size, **options)
+        on_token = (lambda tokens, column: current[0](tokens, int(column))) if streaming else None
+        search = search_function(prepare, end_token_id, vocabulary_size, on_token=on_token, **options)
         compiled[full_key] = jit_compile(search if do_sample else (lambda inputs: search(inputs)), model.variables,
-                                         torch_loops=torch_loops)
-    if not do_sample:
-        return keras.ops.convert_to_numpy(compiled[full_key](inputs))
-    noise = np.random.default_rng(seed).uniform(size=(max_length, rows)).astype("float32")
-    return keras.ops.convert_to_numpy(compiled[full_key](inputs, keras.ops.convert_to_tensor(noise)))
+                                         torch_loops=torch_loops, host_callbacks=streaming)
+    args = (inputs,)
+    if do_sample:
+        noise = np.random.default_rng(seed).uniform(size=(max_length, rows)).astype("float32")
+        args += (keras.ops.convert_to_tensor(noise),)
+    current[0] = streamer
+    try:
+        return keras.ops.convert_to_numpy(compiled[full_key](*args))
+    finally:
+        current[0] = None

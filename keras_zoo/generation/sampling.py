@@ -14,6 +14,7 @@ draws on every backend.
 
 from keras import ops
 
+from keras_zoo.backend.jit_compile import host_callback
 from keras_zoo.backend.jit_compile import while_loop
 from keras_zoo.generation.tokens import NEVER
 from keras_zoo.generation.tokens import PADDING_ID
@@ -56,10 +57,11 @@ def _inverse_cdf(probabilities, uniforms):
 
 
 def sample(next_logits, ids, cache, end_token_id, noise, temperature=1.0, top_k=None, top_p=None, start_index=0,
-           padding_id=PADDING_ID):
+           padding_id=PADDING_ID, on_token=None):
     """Extends each row of `ids` (B, L) from column `start_index` by tokens
     drawn from `sampling_distribution`, step t using `noise[t]` (B,), until
-    the end token or column L - 1; a finished row pads."""
+    the end token or column L - 1; a finished row pads. `on_token`: as
+    `greedy_search`'s."""
     max_length = ops.shape(ids)[1]
     filler = filler_id(padding_id, end_token_id)
 
@@ -72,6 +74,8 @@ def sample(next_logits, ids, cache, end_token_id, noise, temperature=1.0, top_k=
         tokens = _inverse_cdf(probabilities, ops.take(noise, index, axis=0))
         tokens = ops.where(finished, filler, tokens)
         ids = write_token(ids, index + 1, tokens)
+        if on_token is not None:
+            host_callback(on_token, tokens, index + 1)
         return index + 1, ids, cache, ops.logical_or(finished, tokens == end_token_id)
 
     state = (ops.convert_to_tensor(start_index, "int32"), ids, cache, ops.zeros((ops.shape(ids)[0],), "bool"))

@@ -4,6 +4,7 @@
 import keras
 from keras import ops
 
+from keras_zoo.backend.jit_compile import host_callback
 from keras_zoo.backend.jit_compile import while_loop
 from keras_zoo.generation.tokens import NEVER
 from keras_zoo.generation.tokens import PADDING_ID
@@ -19,11 +20,12 @@ def _not_done(max_length):
     return cond
 
 
-def greedy_search(next_logits, ids, cache, end_token_id, start_index=0, padding_id=PADDING_ID):
+def greedy_search(next_logits, ids, cache, end_token_id, start_index=0, padding_id=PADDING_ID, on_token=None):
     """Extends each row of `ids` (B, L), written up to column `start_index`,
     by its most likely token (never `padding_id`) until the end token or
     column L - 1; a finished row pads (`tokens.filler_id`). Returns the ids
-    (B, L)."""
+    (B, L). `on_token(tokens (B,), column)` is called on the host as each
+    column is written (streaming)."""
     max_length = ops.shape(ids)[1]
     filler = filler_id(padding_id, end_token_id)
 
@@ -32,6 +34,8 @@ def greedy_search(next_logits, ids, cache, end_token_id, start_index=0, padding_
         tokens = ops.cast(ops.argmax(forbid_padding(logits, padding_id), axis=-1), "int32")  # (B,)
         tokens = ops.where(finished, filler, tokens)
         ids = write_token(ids, index + 1, tokens)
+        if on_token is not None:
+            host_callback(on_token, tokens, index + 1)
         return index + 1, ids, cache, ops.logical_or(finished, tokens == end_token_id)
 
     state = (ops.convert_to_tensor(start_index, "int32"), ids, cache, ops.zeros((ops.shape(ids)[0],), "bool"))

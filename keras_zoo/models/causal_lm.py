@@ -97,7 +97,8 @@ class CausalLM(LanguageModel):
         return prepare
 
     def generate(self, prompt_ids, max_new_tokens, padding_mask=None, end_token_id=None, num_beams=1,
-                 length_penalty=0.0, do_sample=False, temperature=1.0, top_k=None, top_p=None, seed=None):
+                 length_penalty=0.0, do_sample=False, temperature=1.0, top_k=None, top_p=None, seed=None,
+                 streamer=None):
         """Continues each prompt row of `prompt_ids` (B, T) by up to
         `max_new_tokens` tokens; returns int32 numpy ids (B, T +
         max_new_tokens): the prompt followed by the new tokens, then after
@@ -108,6 +109,10 @@ class CausalLM(LanguageModel):
         bool, True = a real token, each row's real tokens last (at least
         one). A padded row generates what it generates alone (for a
         backbone taking a padding mask; without a mask every token is real).
+
+        `streamer(tokens, column)`, if given, receives each new column of
+        tokens (int32 numpy (B,)) as the compiled loop produces it, `column`
+        its index in the returned ids (greedy search and sampling).
 
         Greedy unless told otherwise: `num_beams > 1` is beam search
         (hypotheses ranked by log-probability / ((5 + new tokens) / 6)^
@@ -136,7 +141,7 @@ class CausalLM(LanguageModel):
             end_token_id=NO_END_TOKEN if end_token_id is None else end_token_id,
             vocabulary_size=self.vocabulary_size, key=("causal",), num_beams=num_beams,
             length_penalty=length_penalty, do_sample=do_sample, temperature=temperature, top_k=top_k,
-            top_p=top_p, seed=seed, padding_id=self.padding_token_id,
+            top_p=top_p, seed=seed, padding_id=self.padding_token_id, streamer=streamer,
         )
 
     def _prompt_mask(self, padding_mask, shape):

@@ -63,6 +63,16 @@ def small_transformer():
     )
 
 
+def small_gpt():
+    """A tiny GPT whose logits are far from uniform (kernels scaled): an export
+    that loses the padding mask or the positions moves them and its tokens."""
+    model = keras_zoo.create_model("gpt_micro", num_layers=2, hidden_dim=32, num_heads=4, vocabulary_size=50,
+                                   max_sequence_length=24, seed=0)
+    for variable in model.weights:
+        variable.assign(variable * 8.0)
+    return model
+
+
 def scale_kernels(model, factor):
     for variable in model.weights:
         if variable.path.endswith("kernel"):

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from export_fixtures import (
-    FLOAT32_TOLERANCE, any_size_convnext, any_size_vit, difference_from_keras, gan_generator, image_batches,
-    latent_batches, scale_kernels, small_transformer, token_batches, verified_patch_grids,
+    FLOAT32_TOLERANCE, any_size_convnext, keras_outputs, any_size_vit, difference_from_keras, gan_generator, image_batches,
+    latent_batches, scale_kernels, small_gpt, small_transformer, token_batches, verified_patch_grids,
 )
 from keras_zoo.export import ExportVerificationError, export_model, verification
 from keras_zoo.export.verification import verify_export
@@ -90,6 +90,51 @@ def test_transformer_saved_model_with_greedy_generation(tmp_path):
     loaded = tf.saved_model.load(path)  # kept alive: its variables die with it
     ids = loaded.generate(np.full((3, 5), 7, "int32")).numpy()
     assert ids.shape == (3, 4) and (ids[:, 0] == 1).all()  # another batch and length
+
+
+def _gpt_prompts():
+    ids = np.random.default_rng(3).integers(0, 50, (3, 6)).astype("int32")  # id 0 is a token too
+    mask = np.array([[True] * 6, [False] * 4 + [True] * 2, [False] * 5 + [True]])
+    return ids, mask
+
+
+def test_gpt_saved_model_generates_greedy_and_sampled_left_padded_batches(tmp_path):
+    import tensorflow as tf
+
+    model = small_gpt()
+    generation = {"prompt_length": 6, "max_new_tokens": 8, "sampling": {"temperature": 1.5, "top_k": 10}}
+    path = str(tmp_path / "gpt")
+    report = export_model(model, path, format="saved_model", generation=generation, verbose=False)
+    assert report.generation_matches
+    loaded = tf.saved_model.load(path)  # kept alive: its variables die with it
+    ids, mask = _gpt_prompts()  # another batch than the verifier's, padded otherwise
+    greedy = loaded.generate(prompt_ids=ids, padding_mask=mask).numpy()
+    np.testing.assert_array_equal(greedy, model.generate(ids, 8, padding_mask=mask))
+    noise = np.random.default_rng(7).uniform(size=(14, 3)).astype("float32")
+    sampled = loaded.sample(prompt_ids=ids, padding_mask=mask, noise=noise).numpy()
+    np.testing.assert_array_equal(sampled, model.generate(ids, 8, padding_mask=mask, do_sample=True, seed=7,
+                                                          temperature=1.5, top_k=10))
+    assert not np.array_equal(sampled, greedy)
+    logits = loaded.serve({"token_ids": ids, "padding_mask": mask}).numpy()
+    expected = keras_outputs(model, [{"token_ids": ids, "padding_mask": mask}])[0]
+    assert np.abs(logits - expected)[mask].max() <= FLOAT32_TOLERANCE * max(1.0, np.abs(expected).max())
+
+
+def test_gpt_tflite_forward_pass_takes_a_padding_mask(tmp_path):
+    model = small_gpt()
+    path = str(tmp_path / "gpt.tflite")
+    export_model(model, path, format="tflite", verbose=False)
+    ids, mask = _gpt_prompts()
+    batches = [{"token_ids": ids, "padding_mask": mask}, {"token_ids": ids[:1, :4], "padding_mask": mask[:1, :4]}]
+    difference, scale = difference_from_keras(model, path, "tflite", batches)
+    assert scale > 0.5
+    assert difference <= FLOAT32_TOLERANCE * max(1.0, scale)
+
+
+def test_bad_gpt_generation_options_are_one_clear_error(tmp_path):
+    model = small_gpt()
+    with pytest.raises(ValueError, match=r"takes prompt_length, max_new_tokens, end_token_id, sampling"):
+        export_model(model, str(tmp_path / "gpt"), format="saved_model", generation={"max_length": 4}, verbose=False)
 
 
 def test_gan_generator_tflite_from_the_cli_then_quantized(tmp_path, capsys):

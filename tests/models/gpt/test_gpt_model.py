@@ -146,3 +146,17 @@ def test_more_tokens_than_positions_is_one_clear_error():
     model = keras_zoo.create_model("gpt_micro", seed=0, **TINY)
     with pytest.raises(ValueError, match=r"16 learned positions; positions up to 19 were asked for"):
         model(_ids(1, 20))
+
+
+@pytest.mark.parametrize("options", [{}, {"do_sample": True, "seed": 3, "top_k": 5}], ids=["greedy", "sampling"])
+def test_a_streamer_receives_every_new_column_in_order_as_returned(options):
+    model = _sharpened(seed=5)
+    ids, mask = _left_padded([_ids(1, 4, seed=8)[0], _ids(1, 2, seed=9)[0]])
+    received = []
+    out = model.generate(ids, max_new_tokens=5, padding_mask=mask, streamer=lambda t, c: received.append((c, t.copy())),
+                         **options)
+    assert [column for column, _ in received] == list(range(4, 9))
+    np.testing.assert_array_equal(np.stack([tokens for _, tokens in received], axis=1), out[:, 4:])
+    np.testing.assert_array_equal(model.generate(ids, max_new_tokens=5, padding_mask=mask, **options), out)
+    with pytest.raises(ValueError, match=r"`streamer` must be a callable \(tokens, column\), with greedy search"):
+        model.generate(ids, 2, num_beams=2, streamer=print)
