@@ -7,6 +7,7 @@ from keras_zoo.layers import LearnedPositionEmbedding
 from keras_zoo.layers import TransformerBlock
 from keras_zoo.layers import tanh_gelu
 from keras_zoo.models.backbone import Backbone
+from keras_zoo.models.model_parallel_layouts import TRANSFORMER_BLOCKS_LAYOUT
 from keras_zoo.utils.validation import check_positive_int, check_rate, offset_seed
 
 LAYER_NORM_EPSILON = 1e-5  # GPT-2's (Hugging Face's layer_norm_epsilon, nanoGPT's LayerNorm)
@@ -47,6 +48,10 @@ class GPTBackbone(Backbone):
         seed: optional int seeding the initialisers and the dropouts.
         dtype: dtype policy.
     """
+
+    # Heads and MLP split Megatron-style as ViT's (the same blocks); the
+    # token embedding (GPT-2's largest matrix, 38.6M of 124M) stays replicated.
+    model_parallel_layout = TRANSFORMER_BLOCKS_LAYOUT
 
     def __init__(self, vocabulary_size, num_layers, hidden_dim, num_heads, intermediate_dim=None,
                  max_sequence_length=1024, dropout=0.0, attention_dropout=0.0, embedding_dropout=0.0,

@@ -33,4 +33,5 @@ def build_gpt(variant, weights=None, features_only=False, **overrides):
 
 _ARGUMENTS = keyword_arguments(build_gpt, GPTBackbone.__init__, exclude=("variant",))
 for _name in GPT_VARIANTS:
-    register_model(_name, functools.partial(build_gpt, _name), _ARGUMENTS)
+    register_model(_name, functools.partial(build_gpt, _name), _ARGUMENTS,
+                   model_parallel_layout=GPTBackbone.model_parallel_layout)

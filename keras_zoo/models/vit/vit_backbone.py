@@ -7,6 +7,7 @@ from keras_zoo.layers import TokenGrid
 from keras_zoo.layers import TransformerBlock
 from keras_zoo.layers.position_embedding_resample import grid_pair
 from keras_zoo.models.image_model import ImageModel
+from keras_zoo.models.model_parallel_layouts import TRANSFORMER_BLOCKS_LAYOUT
 from keras_zoo.utils.validation import check_positive_int, check_rate, offset_seed
 import numpy as np
 
@@ -86,22 +87,7 @@ class ViTBackbone(ImageModel):
             seed + 10 * i.
     """
 
-    # Megatron-style (Shoeybi et al. 2019): query, key and value split by
-    # output, the attention output by input, and the MLP's fc1 by output,
-    # fc2 by input: one all-reduce per branch. A projection's output is
-    # heads-major ((C, H * D), reshaped to (H, D)), so an even split of it
-    # gives each model shard whole heads when num_heads divides by the
-    # model axis (otherwise a head straddles two shards: still correct).
-    # Embeddings, norms, output biases and the head are small: replicated.
-    # Keys are matched against whole variable paths (`re.fullmatch`).
-    model_parallel_layout = {
-        r".*block\d+/self_attention/(query|key|value)/kernel": (None, "model"),
-        r".*block\d+/self_attention/(query|key|value)/bias": ("model",),
-        r".*block\d+/self_attention/output/kernel": ("model", None),
-        r".*block\d+/feed_forward/intermediate/kernel": (None, "model"),
-        r".*block\d+/feed_forward/intermediate/bias": ("model",),
-        r".*block\d+/feed_forward/output/kernel": ("model", None),
-    }
+    model_parallel_layout = TRANSFORMER_BLOCKS_LAYOUT  # Megatron-style heads and MLP splits
 
     def __init__(
         self,
