@@ -8,18 +8,23 @@ one backend interleaved with Hugging Face eager.
     python -m benchmarks.gpt --device cpu --repeats 3
     python -m benchmarks.gpt --rows keras_zoo/jax keras_hub/jax hf/eager --num-layers 2   # a quick look
 
-Rows are `implementation/backend`: `keras_zoo` and `keras_hub` (Keras' AdamW,
-the same update on every Keras row; `keras_zoo:compile/torch` trains through
-`torch.compile` and generates one compiled call per token, the plain torch
-rows are eager), `hf/eager` and `hf/compile` (training through
-`torch.compile(model)`; generation with a static cache, which Hugging Face
-compiles itself), `nanogpt/eager` and `nanogpt/compile` (nanoGPT's
-`model.py`, `torch.optim.AdamW`). Training counts batch x sequence tokens;
-generation counts batch x new tokens after a prompt of `--prompt-length`
-random tokens, greedy, every row made to generate all of them (no end token:
-keras-hub `stop_token_ids=None`, Hugging Face `min_new_tokens`). nanoGPT's
-`generate` keeps no cache (each token recomputes the whole prefix), so its
-rows time training only. Dropout is off everywhere. keras-hub rows need
+Rows are `implementation/backend`:
+- `keras_zoo` with `FusedAdamW` (what the recipes build: Keras' AdamW update,
+  one fused kernel per variable on PyTorch); `keras_zoo:compile/torch` trains
+  through `torch.compile` and generates one compiled call per token, the
+  plain torch row is eager;
+- `keras_hub`, `GPT2CausalLM` with Keras' AdamW;
+- `hf/eager`, `hf/compile` (`model.forward = torch.compile(model.forward)`,
+  generation with a static cache: Hugging Face's recipe);
+- `nanogpt/eager`, `nanogpt/compile` (nanoGPT's `model.py`); the torch rows
+  take `torch.optim.AdamW`.
+Training counts batch x sequence tokens; generation counts batch x new
+tokens after a prompt of `--prompt-length` random tokens, greedy, every row
+made to generate all of them (no end token: keras-hub `stop_token_ids=None`,
+Hugging Face `min_new_tokens`). nanoGPT's `generate` keeps no cache (each
+token recomputes the whole prefix), so its rows time training only. Dropout
+is off everywhere. A group's rows stay alive together: on a small machine
+`--rows` takes fewer at once. keras-hub rows need
 `pip install --no-deps keras-hub` (benchmarks/README.md).
 """
 
@@ -81,11 +86,13 @@ def keras_phases(implementation, backend, args):
     config = sizes(args)
     x, y, prompts = _data(args, config["vocabulary_size"])
     jit_compile = harness.keras_jit_compile(implementation, backend)
-    optimizer = keras.optimizers.AdamW(6e-4, beta_2=0.95, weight_decay=0.1)
     loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     if implementation.split(":")[0] == "keras_zoo":
         import keras_zoo
+        from keras_zoo.optimizers import FusedAdamW
 
+        # What the recipes build: Keras' AdamW update, one fused kernel per variable on PyTorch.
+        optimizer = FusedAdamW(6e-4, beta_2=0.95, weight_decay=0.1)
         model = keras_zoo.create_model(args.model, **config)
         model.compile(optimizer=optimizer, loss=loss, jit_compile=jit_compile)
         train_x = x
@@ -96,6 +103,7 @@ def keras_phases(implementation, backend, args):
     else:
         import keras_hub
 
+        optimizer = keras.optimizers.AdamW(6e-4, beta_2=0.95, weight_decay=0.1)
         backbone = keras_hub.models.GPT2Backbone(
             vocabulary_size=config["vocabulary_size"], num_layers=config["num_layers"],
             num_heads=config["num_heads"], hidden_dim=config["hidden_dim"], intermediate_dim=4 * config["hidden_dim"],

@@ -89,6 +89,12 @@ RUNS_ONLY_ON = {
     "tests/data/test_byte_pair_tokenizer.py": _ONCE,
     "tests/data/test_language_corpus.py": _ONCE,
     "tests/evaluation/test_bigram_baseline.py": _ONCE,
+    "tests/data/test_token_files.py": (
+        ("torch",), "NumPy and the recipe's wiring, backend-independent: run once, on the backend that trains tiny "
+                    "runs fastest (fit from a PyDataset is tested on every backend)"),
+    "tests/training/test_language_modeling_task.py::test_tiny_recipe_trains_samples_and_reports_held_out_figures": (
+        ("jax", "torch"), "CI time: the task is backend-independent code; on TensorFlow a GPT's fit is in "
+                          "tests/models/test_registered_models.py (check_model), its generate in test_causal_lm.py"),
     "tests/data/test_tfds_datasets.py::test_*tiny_shakespeare*": _TF_DATA,
     "tests/benchmarks/test_harness.py::test_rates_are_units_over_the_median_step_and_failures_are_reported": _ONCE,
     "tests/benchmarks/test_harness.py::test_minor_faults_count_pages_touched_for_the_first_time": _ONCE,

@@ -9,6 +9,9 @@ from keras_zoo.data.language_corpus import next_token_windows
 from keras_zoo.data.language_corpus import pydoc_corpus
 from keras_zoo.data.language_corpus import tiny_shakespeare_corpus
 from keras_zoo.data.tfds_datasets import DatasetNotPreparedError
+from keras_zoo.data.token_files import RandomWindows
+from keras_zoo.data.token_files import read_token_file
+from keras_zoo.data.token_files import write_token_file
 
 __all__ = [
     "BytePairTokenizer",
@@ -19,5 +22,8 @@ __all__ = [
     "next_token_windows",
     "number_translation",
     "pydoc_corpus",
+    "RandomWindows",
+    "read_token_file",
     "tiny_shakespeare_corpus",
+    "write_token_file",
 ]

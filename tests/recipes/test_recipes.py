@@ -20,7 +20,7 @@ TASK_OF = {
     "transformer_number_translation": "translation", "transformer_ted_pt_en": "translation",
     "gan_digits_wgan_gp": "gan", "gan_digits_wgan": "gan", "gan_digits_dcgan": "gan",
     "gan_mnist_wgan_gp": "gan", "gan_celeba_wgan_gp": "gan",
-    "gpt_pydoc": "language_modeling", "gpt_tiny_shakespeare": "language_modeling",
+    "gpt_pydoc": "language_modeling", "gpt_tiny_shakespeare": "language_modeling", "gpt2_openwebtext": "language_modeling",
 }
 
 

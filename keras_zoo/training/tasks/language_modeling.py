@@ -31,14 +31,19 @@ SCHEMA = {
     "recipe": COMMON_SECTIONS["recipe"],
     "model": COMMON_SECTIONS["model"],
     "data": {
-        "dataset": Field(str, "pydoc", "a text corpus ('pydoc': the standard library's Python documentation)",
-                         choices=("pydoc", "tiny_shakespeare")),
+        "dataset": Field(str, "pydoc", "a text corpus ('pydoc': the standard library's Python documentation; "
+                                       "'token_files': train_tokens / validation_tokens)",
+                         choices=("pydoc", "tiny_shakespeare", "token_files")),
         "vocabulary_size": Field(int, 2048, "an int >= 257 (the byte-level BPE's vocabulary, pydoc)",
                                  lambda v: v >= 257),
         "sequence_length": Field(int, 128, "an int > 0 (tokens per training window)", positive),
         "data_dir": Field(str, "", "a tensorflow-datasets data directory ('' for tfds' default)"),
         "tokenizer_path": Field(str, "", "a tokenizer.json: loaded if it exists, else trained and written there "
-                                         "('': trained each run)"),
+                                         "('': trained each run); token_files: that or a directory with GPT-2's "
+                                         "vocab.json + merges.txt"),
+        "train_tokens": Field(str, "", "token_files: the training token file (nanoGPT's train.bin)"),
+        "validation_tokens": Field(str, "", "token_files: the held-out token file (nanoGPT's val.bin)"),
+        "held_out_windows": Field(int, 200, "an int > 0 (token_files: validation and test windows each)", positive),
     },
     "train": COMMON_SECTIONS["train"],
     "optimizer": {
@@ -69,39 +74,80 @@ SCHEMA = {
 
 
 class LanguageModelData:
-    """What `Task.build_data` returns: `.train` (shuffled each epoch) and
-    `.validation` next-token windows for `fit`, the `.corpus` (token
-    streams, characters, tokenizer), `.vocabulary_size`."""
+    """What `Task.build_data` returns: `.train` batches for `fit`,
+    `.validation` next-token windows, `.windows` ({"validation" | "test":
+    (inputs, targets)}), the `.corpus` (`TokenCorpus`: its "train" stream is
+    what the bigram baseline counts), `.tokenizer`, `.vocabulary_size`."""
 
-    def __init__(self, corpus, sequence_length, batch_size, seed):
+    def __init__(self, train, windows, corpus, batch_size):
         from keras_zoo.data.array_batches import ArrayBatches
-        from keras_zoo.data.language_corpus import next_token_windows
 
-        self.corpus, self.sequence_length = corpus, sequence_length
-        self.windows = {split: next_token_windows(stream, sequence_length) for split, stream in corpus.splits.items()}
-        if len(self.windows["train"][0]) < batch_size:
-            raise ValueError(
-                f"The training split holds {len(self.windows['train'][0])} windows of {sequence_length} tokens, "
-                f"fewer than one batch of {batch_size}. Received: sequence_length={sequence_length}, "
-                f"batch_size={batch_size}")
-        self.train = ArrayBatches(*self.windows["train"], batch_size, shuffle=True, seed=seed, drop_remainder=True)
-        self.validation = ArrayBatches(*self.windows["validation"], batch_size, shuffle=False)
-        self.steps_per_epoch = len(self.train)
-        self.vocabulary_size = corpus.tokenizer.vocabulary_size
+        self.train, self.windows, self.corpus = train, windows, corpus
+        self.validation = ArrayBatches(*windows["validation"], batch_size, shuffle=False)
+        self.steps_per_epoch = len(train)
         self.tokenizer = corpus.tokenizer
+        self.vocabulary_size = corpus.tokenizer.vocabulary_size
+
+
+def corpus_data(corpus, sequence_length, batch_size, seed):
+    """Every window of a corpus held in memory, the training ones shuffled
+    each epoch."""
+    from keras_zoo.data.array_batches import ArrayBatches
+    from keras_zoo.data.language_corpus import next_token_windows
+
+    windows = {split: next_token_windows(stream, sequence_length) for split, stream in corpus.splits.items()}
+    if len(windows["train"][0]) < batch_size:
+        raise ValueError(
+            f"The training split holds {len(windows['train'][0])} windows of {sequence_length} tokens, "
+            f"fewer than one batch of {batch_size}. Received: sequence_length={sequence_length}, "
+            f"batch_size={batch_size}")
+    train = ArrayBatches(*windows["train"], batch_size, shuffle=True, seed=seed, drop_remainder=True)
+    return LanguageModelData(train, windows, corpus, batch_size)
+
+
+BIGRAM_TRAIN_TOKENS = 10_000_000  # of a token file: what the bigram baseline counts
+
+
+def token_file_data(config, train):
+    """nanoGPT's data: `steps_per_epoch` batches of random windows of the
+    training token file; fixed held-out windows, evenly spaced, from the
+    validation file: its first half for validation, its second for test."""
+    from keras_zoo.data import token_files
+    from keras_zoo.data.language_corpus import TokenCorpus
+
+    if not config["tokenizer_path"]:
+        raise ValueError("dataset = 'token_files' needs data.tokenizer_path: the tokenizer the files were written "
+                         "with (a directory with GPT-2's vocab.json + merges.txt, or a tokenizer.json).")
+    if not train["steps_per_epoch"]:
+        raise ValueError("dataset = 'token_files' samples random windows: set train.steps_per_epoch > 0.")
+    tokenizer = token_files.load_tokenizer(config["tokenizer_path"])
+    vocabulary_size = tokenizer.vocabulary_size
+    stream = token_files.read_token_file(config["train_tokens"], vocabulary_size)
+    held_out = token_files.read_token_file(config["validation_tokens"], vocabulary_size)
+    length, count = config["sequence_length"], config["held_out_windows"]
+    halves = {"validation": held_out[: len(held_out) // 2], "test": held_out[len(held_out) // 2 :]}
+    windows = {split: token_files.windows_at(half, token_files.spaced_starts(len(half), length, count), length)
+               for split, half in halves.items()}
+    batches = token_files.RandomWindows(stream, length, train["batch_size"], train["steps_per_epoch"], train["seed"])
+    corpus = TokenCorpus(
+        splits={"train": np.asarray(stream[:BIGRAM_TRAIN_TOKENS], dtype="int32")},
+        characters={}, names={"train": [config["train_tokens"]], "validation": [config["validation_tokens"]]},
+        tokenizer=tokenizer)
+    return LanguageModelData(batches, windows, corpus, train["batch_size"])
 
 
 def build_language_model_data(recipe):
     from keras_zoo.data import language_corpus
 
-    config = recipe["data"]
+    config, train = recipe["data"], recipe["train"]
+    if config["dataset"] == "token_files":
+        return token_file_data(config, train)
     if config["dataset"] == "pydoc":
-        corpus = language_corpus.pydoc_corpus(config["vocabulary_size"], seed=recipe["train"]["seed"],
+        corpus = language_corpus.pydoc_corpus(config["vocabulary_size"], seed=train["seed"],
                                               tokenizer_path=config["tokenizer_path"] or None)
     else:
         corpus = language_corpus.tiny_shakespeare_corpus(config["data_dir"] or None)
-    return LanguageModelData(corpus, config["sequence_length"], recipe["train"]["batch_size"],
-                             recipe["train"]["seed"])
+    return corpus_data(corpus, config["sequence_length"], train["batch_size"], train["seed"])
 
 
 def build_language_model(recipe, data):
