@@ -127,12 +127,7 @@ def build_phases(row, batch_sizes):
 
 
 def worker(row, batch_sizes):
-    try:
-        phases = build_phases(row, batch_sizes)
-    except Exception as error:
-        harness._reply({"error": f"build failed: {type(error).__name__}: {error}"[:300]})
-        return
-    harness.serve(phases)
+    harness.serve_built(lambda: build_phases(row, batch_sizes))
 
 
 def one_process(rows, phases, repeats, batch_sizes):

@@ -83,6 +83,8 @@ def keras_phases(implementation, backend, args):
     import keras
     import numpy as np
 
+    if implementation.split(":")[0] not in ("keras_zoo", "keras_hub"):
+        raise ValueError(f"Unknown row '{implementation}/{backend}'. Valid: {', '.join(DEFAULT_ROWS)}")
     config = sizes(args)
     x, y, prompts = _data(args, config["vocabulary_size"])
     jit_compile = harness.keras_jit_compile(implementation, backend)
@@ -259,15 +261,8 @@ def torch_phases(implementation, mode, args):
 
 def worker(row, args):
     implementation, variant = row.split("/")
-    try:
-        if implementation in ("hf", "nanogpt"):
-            phases = torch_phases(implementation, variant, args)
-        else:
-            phases = keras_phases(implementation, variant, args)
-    except Exception as error:
-        harness._reply({"error": f"build failed: {type(error).__name__}: {error}"[:300]})
-        return
-    harness.serve(phases)
+    build = torch_phases if implementation in ("hf", "nanogpt") else keras_phases
+    harness.serve_built(lambda: build(implementation, variant, args))
 
 
 def group_of(row):

@@ -57,6 +57,17 @@ def serve(phases):
             _reply({"error": f"{type(error).__name__}: {error}"[:300]})
 
 
+def serve_built(build):
+    """Worker entry: `build()` returns the row's phases, which are then
+    served; a build that raises is the row's error, reported to the parent."""
+    try:
+        phases = build()
+    except Exception as error:
+        _reply({"error": f"build failed: {type(error).__name__}: {error}"[:300]})
+        return
+    serve(phases)
+
+
 def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 

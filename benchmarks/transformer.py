@@ -237,12 +237,8 @@ def torch_phases(args):
 
 def worker(row, args):
     implementation, variant = row.split("/")
-    try:
-        phases = torch_phases(args) if implementation == "torch.nn" else keras_phases(implementation, variant, args)
-    except Exception as error:
-        harness._reply({"error": f"build failed: {type(error).__name__}: {error}"[:300]})
-        return
-    harness.serve(phases)
+    harness.serve_built(
+        lambda: torch_phases(args) if implementation == "torch.nn" else keras_phases(implementation, variant, args))
 
 
 def main():

@@ -113,15 +113,10 @@ def timm_phases(mode, models, batch_sizes):
 
 def worker(row, args):
     implementation, variant = row.split("/")
-    try:
-        if implementation == "timm":
-            phases = timm_phases(variant, args.models, args.batch_sizes)
-        else:
-            phases = keras_phases(implementation, variant, args.models, args.batch_sizes)
-    except Exception as error:
-        harness._reply({"error": f"build failed: {type(error).__name__}: {error}"[:300]})
-        return
-    harness.serve(phases)
+    if implementation == "timm":
+        harness.serve_built(lambda: timm_phases(variant, args.models, args.batch_sizes))
+    else:
+        harness.serve_built(lambda: keras_phases(implementation, variant, args.models, args.batch_sizes))
 
 
 # ---------------------------------------------------------------- parent

@@ -119,20 +119,20 @@ def keras_io_model(recipe, image_shape):
 def worker(row, args):
     implementation, backend = row.split("/")
     os.environ["KERAS_BACKEND"] = backend
-    try:
-        from keras_zoo.data.gan_images import digits_gan_images
+    harness.serve_built(lambda: train_phase(implementation))
 
-        recipe = _recipe()
-        size, channels = recipe["data"]["image_size"], recipe["data"]["channels"]
-        build = keras_zoo_model if implementation.split(":")[0] == "keras_zoo" else keras_io_model
-        model = build(recipe, (size, size, channels))
-        if implementation == "keras_zoo:compile":  # torch.compile; falls back to eager where it cannot
-            model.jit_compile = True
-        batch = digits_gan_images("train", size)[: recipe["train"]["batch_size"]]
-    except Exception as error:
-        harness._reply({"error": f"build failed: {type(error).__name__}: {error}"[:300]})
-        return
-    harness.serve({"train": lambda: model.train_on_batch(batch)})  # returns numpy logs: synchronised
+
+def train_phase(implementation):
+    from keras_zoo.data.gan_images import digits_gan_images
+
+    recipe = _recipe()
+    size, channels = recipe["data"]["image_size"], recipe["data"]["channels"]
+    build = keras_zoo_model if implementation.split(":")[0] == "keras_zoo" else keras_io_model
+    model = build(recipe, (size, size, channels))
+    if implementation == "keras_zoo:compile":  # torch.compile; falls back to eager where it cannot
+        model.jit_compile = True
+    batch = digits_gan_images("train", size)[: recipe["train"]["batch_size"]]
+    return {"train": lambda: model.train_on_batch(batch)}  # returns numpy logs: synchronised
 
 
 def main():
