@@ -83,6 +83,9 @@ def keras_phases(implementation, backend, args):
     import keras
     import numpy as np
 
+    if keras.backend.backend() != backend:  # Keras was imported before the row chose its backend
+        raise RuntimeError(f"Keras runs on {keras.backend.backend()}, not {backend}")
+
     if implementation.split(":")[0] not in ("keras_zoo", "keras_hub"):
         raise ValueError(f"Unknown row '{implementation}/{backend}'. Valid: {', '.join(DEFAULT_ROWS)}")
     config = sizes(args)
@@ -271,12 +274,9 @@ def group_of(row):
 
 
 def main():
-    os.environ["KERAS_BACKEND"] = "torch"  # see `sizes`; each keras row sets its own
-    from keras_zoo.models.gpt.gpt_variants import GPT_VARIANTS
-
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     harness.standard_arguments(parser, DEFAULT_ROWS, "benchmarks/results/gpt.json")
-    parser.add_argument("--model", default="gpt2", choices=sorted(GPT_VARIANTS))
+    parser.add_argument("--model", default="gpt2", help="a GPT variant of keras_zoo (GPT_VARIANTS)")
     parser.add_argument("--num-layers", type=int, help="fewer blocks than the variant's (a quick look)")
     parser.add_argument("--sequence-length", type=int, default=256, help="training tokens per row")
     parser.add_argument("--batch-size", type=int, default=8, help="training rows")
@@ -285,8 +285,13 @@ def main():
     parser.add_argument("--new-tokens", type=int, default=128)
     parser.add_argument("--phases", nargs="+", choices=["train", "generate"], default=["train", "generate"])
     args = parser.parse_args()
-    if args.worker:
+    if args.worker:  # before anything imports Keras: the row chooses its backend
         return worker(args.worker, args)
+    os.environ["KERAS_BACKEND"] = "torch"  # the parent only reads the variants (see `sizes`)
+    from keras_zoo.models.gpt.gpt_variants import GPT_VARIANTS
+
+    if args.model not in GPT_VARIANTS:
+        parser.error(f"Unknown --model {args.model!r}. Valid: {', '.join(sorted(GPT_VARIANTS))}")
     phases = [p for p in phase_names(args) if p.split("_")[0] in args.phases]
     config = sizes(args)
     title = (f"GPT {args.model} ({config['num_layers']} blocks, width {config['hidden_dim']}, vocabulary "
