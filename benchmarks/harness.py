@@ -124,7 +124,8 @@ class Worker:
 
 def run_group(module, rows, phases, repeats, env, log_directory, target_seconds=1.0, on_phase=None,
               worker_args=()):
-    """Times every (row, phase) of one group, interleaved. Returns
+    """Times every (row, phase) of one group, interleaved, each row in each
+    place of the order in turn. Returns
     {row: {phase: result}} with the seconds per step of each repetition.
     `worker_args` are added to each worker's command line."""
     workers = [Worker(module, row, env, log_directory, worker_args) for row in rows]
@@ -143,7 +144,10 @@ def run_group(module, rows, phases, repeats, env, log_directory, target_seconds=
                                                   "seconds_per_step": []}
                 _log(f"  warm {worker.row} {phase}: {reply}")
             for repeat in range(repeats):
-                for worker in workers:  # one repetition of every row, in turn
+                # One repetition of every row, in turn, the order rotated each
+                # time: the row timed right after a PyTorch row ran up to 25%
+                # slower (GPT-2 on JAX, 2-core CPU, 2026-12-04), whichever it was.
+                for worker in workers[repeat % len(workers):] + workers[:repeat % len(workers)]:
                     if worker.row not in steps:
                         continue
                     reply = worker.ask({"time": phase, "steps": steps[worker.row]})

@@ -50,3 +50,27 @@ def test_malloc_hugepages_adds_the_glibc_tunable_to_every_worker(monkeypatch):
     assert harness.device_env("cpu", malloc_hugepages=True)["GLIBC_TUNABLES"] == "glibc.malloc.hugetlb=1"
     monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")  # kept, not replaced
     assert harness.device_env("cpu", True)["GLIBC_TUNABLES"] == "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1"
+
+
+def test_each_repetition_rotates_the_order_of_the_rows(monkeypatch):
+    # The row timed right after a PyTorch row ran slower, whichever it was:
+    # each row takes each place in turn.
+    timed = []
+
+    class FakeWorker:
+        def __init__(self, module, row, env, log_directory, worker_args):
+            self.row = row
+
+        def ask(self, command):
+            if "warm" in command:
+                return {"step_seconds": 1.0, "first_seconds": 1.0, "second_seconds": 1.0}
+            timed.append(self.row)
+            return {"seconds": 1.0, "minor_faults": 0, "peak_rss_mb": 1}
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(harness, "Worker", FakeWorker)
+    results = harness.run_group("m", ["a", "b", "c"], ["train"], 3, {}, None)
+    assert timed == ["a", "b", "c", "b", "c", "a", "c", "a", "b"]
+    assert all(len(results[row]["train"]["seconds_per_step"]) == 3 for row in "abc")
