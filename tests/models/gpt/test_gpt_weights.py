@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 from safetensors.torch import load_file
-from transformers import GPT2Model
+from transformers import GPT2Config, GPT2LMHeadModel, GPT2Model
 
 import keras_zoo
 from gpt_references import SMALL, assert_logits_match, left_padded_prompts, perturb_, small_reference, token_ids, \
@@ -43,6 +43,14 @@ def test_hugging_face_gpt2_lm_head_model_gives_the_same_logits(tmp_path, filenam
     ids = token_ids(3, SMALL["max_sequence_length"], seed=1)  # every position, the last included
     assert_logits_match(_logits(model, ids), torch_logits(reference, ids))
 
+
+@pytest.mark.slow
+def test_full_size_gpt2_gives_the_same_logits(tmp_path):
+    reference = perturb_(GPT2LMHeadModel(GPT2Config()), seed=7)  # GPT2Config's defaults are gpt2's
+    model = keras_zoo.create_model("gpt2", weights=_save_pretrained(reference, tmp_path, "model.safetensors"))
+    assert model.count_params() == 124_439_808
+    ids = np.random.default_rng(7).integers(0, 50257, (2, 16)).astype("int32")
+    assert_logits_match(_logits(model, ids), torch_logits(reference, ids))
 
 def test_a_right_padded_batch_matches_at_its_real_tokens(tmp_path):
     reference = small_reference(seed=2)
