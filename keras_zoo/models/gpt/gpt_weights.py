@@ -5,6 +5,8 @@ weight is (in, out): already a Keras kernel's layout."""
 
 from keras_zoo.weights.state_assignment import assign_state
 from keras_zoo.weights.torch_layouts import same
+from keras_zoo.weights.transformer_block_state import fused_qkv_block_targets
+from keras_zoo.weights.transformer_block_state import layer_norm_targets
 from keras_zoo.weights.weight_files import load_weights_file
 
 _TOKEN_KEY = "wte.weight"
@@ -40,27 +42,14 @@ def assign_gpt_state(model, state):
     return model
 
 
+_BLOCK_NAMES = {"norm1": "ln_1", "qkv": "attn.c_attn", "proj": "attn.c_proj", "norm2": "ln_2",
+                "fc1": "mlp.c_fc", "fc2": "mlp.c_proj"}
+
+
 def _targets(backbone):
     """Yields (keras variable, Hugging Face key, conversion) in model order."""
-    width = backbone.hidden_dim
-
-    def norm(layer, key):
-        yield layer.gamma, f"{key}.weight", same
-        yield layer.beta, f"{key}.bias", same
-
-    def conv1d(layer, key, columns=slice(None)):
-        yield layer.kernel, f"{key}.weight", lambda w: w[:, columns]
-        yield layer.bias, f"{key}.bias", lambda b: b[columns]
-
     yield backbone.token_embedding.embeddings, _TOKEN_KEY, same
     yield backbone.position_embedding.position_embeddings, "wpe.weight", same
     for i, block in enumerate(backbone.blocks):
-        key, attention = f"h.{i}", block.self_attention
-        yield from norm(block.self_attention_norm, f"{key}.ln_1")
-        for part, projection in enumerate((attention.query_dense, attention.key_dense, attention.value_dense)):
-            yield from conv1d(projection, f"{key}.attn.c_attn", slice(part * width, (part + 1) * width))
-        yield from conv1d(attention.output_dense, f"{key}.attn.c_proj")
-        yield from norm(block.feed_forward_norm, f"{key}.ln_2")
-        yield from conv1d(block.feed_forward.intermediate_dense, f"{key}.mlp.c_fc")
-        yield from conv1d(block.feed_forward.output_dense, f"{key}.mlp.c_proj")
-    yield from norm(backbone.final_norm, "ln_f")
+        yield from fused_qkv_block_targets(block, f"h.{i}", _BLOCK_NAMES, input_major=True)  # Conv1D: (in, out)
+    yield from layer_norm_targets(backbone.final_norm, "ln_f")

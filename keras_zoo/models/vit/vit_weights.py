@@ -11,8 +11,10 @@ from keras_zoo.layers import resample_position_embedding
 from keras_zoo.weights.state_assignment import assign_state
 from keras_zoo.weights.state_assignment import renamed_key
 from keras_zoo.weights.torch_layouts import conv_kernel
-from keras_zoo.weights.torch_layouts import linear_kernel
 from keras_zoo.weights.torch_layouts import same
+from keras_zoo.weights.transformer_block_state import dense_targets
+from keras_zoo.weights.transformer_block_state import fused_qkv_block_targets
+from keras_zoo.weights.transformer_block_state import layer_norm_targets
 from keras_zoo.weights.weight_files import load_weights_file
 
 _TIMM_PATCH_KEY = "patch_embed.proj.weight"
@@ -90,19 +92,14 @@ def hugging_face_to_timm_keys(state):
     return renamed
 
 
+_BLOCK_NAMES = {"norm1": "norm1", "qkv": "attn.qkv", "proj": "attn.proj", "norm2": "norm2",
+                "fc1": "mlp.fc1", "fc2": "mlp.fc2"}
+
+
 def _timm_targets(model):
     """Yields (keras variable, timm key, conversion) in model order."""
     backbone = getattr(model, "backbone", model)
     width = backbone.hidden_dim
-
-    def norm(layer, key):
-        yield layer.gamma, f"{key}.weight", same
-        yield layer.beta, f"{key}.bias", same
-
-    def dense(layer, key, rows=slice(None)):
-        yield layer.kernel, f"{key}.weight", lambda w: linear_kernel(w[rows])
-        yield layer.bias, f"{key}.bias", lambda b: b[rows]
-
     patches = backbone.get_layer("patch_embedding").projection
     yield patches.kernel, "patch_embed.proj.weight", conv_kernel
     yield patches.bias, "patch_embed.proj.bias", same
@@ -111,24 +108,17 @@ def _timm_targets(model):
     yield positions.position_embeddings, "pos_embed", lambda table: _fit_positions(table, positions)
     for i in range(backbone.depth):
         block, key = backbone.get_layer(f"block{i + 1}"), f"blocks.{i}"
-        attention = block.self_attention
-        yield from norm(block.self_attention_norm, f"{key}.norm1")
-        for part, projection in enumerate((attention.query_dense, attention.key_dense, attention.value_dense)):
-            yield from dense(projection, f"{key}.attn.qkv", slice(part * width, (part + 1) * width))
-        yield from dense(attention.output_dense, f"{key}.attn.proj")
-        yield from norm(block.feed_forward_norm, f"{key}.norm2")
-        yield from dense(block.feed_forward.intermediate_dense, f"{key}.mlp.fc1")
-        yield from dense(block.feed_forward.output_dense, f"{key}.mlp.fc2")
+        yield from fused_qkv_block_targets(block, key, _BLOCK_NAMES)
         if block.layer_scale_init_value is not None:
             yield block.self_attention_layer_scale.gamma, f"{key}.ls1.gamma", same
             yield block.feed_forward_layer_scale.gamma, f"{key}.ls2.gamma", same
     if backbone.global_pool == "token":
-        yield from norm(backbone.get_layer("norm"), "norm")
+        yield from layer_norm_targets(backbone.get_layer("norm"), "norm")
     head_layers = {layer.name: layer for layer in model.layers} if model is not backbone else {}
     if "head_norm" in head_layers:
-        yield from norm(head_layers["head_norm"], "fc_norm")
+        yield from layer_norm_targets(head_layers["head_norm"], "fc_norm")
     if "head_fc" in head_layers:
-        yield from dense(head_layers["head_fc"], "head")
+        yield from dense_targets(head_layers["head_fc"], "head")
 
 
 def _fit_positions(table, layer):
