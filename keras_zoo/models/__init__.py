@@ -6,11 +6,13 @@ from keras_zoo.models.causal_lm import CausalLM
 from keras_zoo.models.image_classifier import ImageClassifier
 from keras_zoo.models.masked_lm import MaskedLM
 from keras_zoo.models.seq2seq_lm import Seq2SeqLM
+from keras_zoo.models.text_classifier import TextClassifier
 
 from keras_zoo.models import convnext  # noqa: F401
 from keras_zoo.models import transformer  # noqa: F401
 from keras_zoo.models import gan  # noqa: F401
 from keras_zoo.models import vit  # noqa: F401
 from keras_zoo.models import gpt  # noqa: F401
+from keras_zoo.models import bert  # noqa: F401
 
-__all__ = ["Backbone", "CausalLM", "ImageClassifier", "MaskedLM", "Seq2SeqLM"]
+__all__ = ["Backbone", "CausalLM", "ImageClassifier", "MaskedLM", "Seq2SeqLM", "TextClassifier"]

@@ -50,12 +50,17 @@ FAMILIES = {
     "gpt*": (dict(vocabulary_size=20, num_layers=1, hidden_dim=8, num_heads=2, max_sequence_length=16,
                   dropout=0.2, attention_dropout=0.1, embedding_dropout=0.1, seed=1),
              _classifier_compile, SOURCE, (SOURCE[:, :-1], SOURCE[:, 1:]), (2, 6, 20)),
+    "bert_*": (dict(vocabulary_size=20, num_layers=1, hidden_dim=8, num_heads=2, max_sequence_length=16,
+                    dropout=0.2, attention_dropout=0.1, seed=1),
+               _classifier_compile, SOURCE, (SOURCE, SOURCE), (2, 6, 20)),
     "*gan*": (dict(image_shape=(8, 8, 1), latent_dim=8, base_filters=4, n_critic=1, seed=1),
               _gan_compile, LATENTS, (DIGITS, None), (2, 8, 8, 1)),
 }
-FULL_CHECK = ("convnext_atto", "transformer_tiny", "vit_micro_patch4_32", "gpt_micro", "dcgan", "wgan", "wgan_gp")
-# The Wasserstein critic's output bias cancels in D(real) - D(fake) (and in the penalty).
-ZERO_GRADIENT = {"wgan": ("score/bias",), "wgan_gp": ("score/bias",)}
+FULL_CHECK = ("convnext_atto", "transformer_tiny", "vit_micro_patch4_32", "gpt_micro", "bert_micro", "dcgan", "wgan", "wgan_gp")
+# The Wasserstein critic's output bias cancels in D(real) - D(fake) (and in
+# the penalty); a masked LM never reads its backbone's pooler.
+ZERO_GRADIENT = {"wgan": ("score/bias",), "wgan_gp": ("score/bias",),
+                 "bert_micro": ("pooler/kernel", "pooler/bias")}
 
 
 def _family(name):
