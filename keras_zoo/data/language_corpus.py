@@ -53,6 +53,16 @@ def split_topics(topics, seed=0):
     return splits
 
 
+def pydoc_topic_texts(seed=0):
+    """({split: [topic texts]}, {split: [topic names]}): the Python
+    documentation's topics, split by `split_topics`."""
+    import pydoc_data.topics
+
+    topics = pydoc_data.topics.topics
+    names = split_topics(topics, seed)
+    return {split: [topics[name] for name in names[split]] for split in SPLITS}, names
+
+
 def pydoc_corpus(vocabulary_size=2048, seed=0, tokenizer_path=None):
     """The standard library's Python documentation, split by topic, encoded
     with a byte-level BPE trained on the training topics (or loaded from
@@ -60,11 +70,7 @@ def pydoc_corpus(vocabulary_size=2048, seed=0, tokenizer_path=None):
     Topics are joined by the end-of-text token, as GPT-2's documents."""
     import os
 
-    import pydoc_data.topics
-
-    topics = pydoc_data.topics.topics
-    names = split_topics(topics, seed)
-    texts = {split: [topics[name] for name in names[split]] for split in SPLITS}
+    texts, names = pydoc_topic_texts(seed)
     if tokenizer_path and os.path.exists(tokenizer_path):
         tokenizer = BytePairTokenizer.load(tokenizer_path)
     else:

@@ -6,6 +6,7 @@ from keras_zoo.optimizers.layerwise_lr import layerwise_lr_multipliers
 from keras_zoo.optimizers.layerwise_lr import with_layerwise_lr
 from keras_zoo.optimizers.warmup_cosine import WarmupCosineSchedule
 from keras_zoo.optimizers.warmup_cosine import linear_scaled_learning_rate
+from keras_zoo.optimizers.warmup_linear import WarmupLinearSchedule
 
-__all__ = ["FusedAdamW", "WarmupCosineSchedule", "layerwise_lr_multipliers", "linear_scaled_learning_rate",
+__all__ = ["FusedAdamW", "WarmupCosineSchedule", "WarmupLinearSchedule", "layerwise_lr_multipliers", "linear_scaled_learning_rate",
            "with_layerwise_lr"]

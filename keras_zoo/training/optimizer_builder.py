@@ -1,6 +1,6 @@
 """The optimizer a recipe's [optimizer] section describes: AdamW (Keras'
 update, one fused kernel per variable on PyTorch: `FusedAdamW`), Adam or SGD,
-with warmup + cosine schedule, optional EMA of the weights and optional
+with warmup + cosine (ConvNeXt, GPT) or linear (BERT) schedule, optional EMA of the weights and optional
 layer-wise learning-rate decay."""
 
 import keras
@@ -8,6 +8,7 @@ import keras
 from keras_zoo.optimizers import FusedAdamW
 from keras_zoo.optimizers import with_layerwise_lr
 from keras_zoo.optimizers import WarmupCosineSchedule
+from keras_zoo.optimizers import WarmupLinearSchedule
 from keras_zoo.optimizers import linear_scaled_learning_rate
 
 _OPTIMIZERS = {"adamw": FusedAdamW, "adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD}
@@ -21,9 +22,10 @@ def build_optimizer(optimizer, batch_size, epochs, steps_per_epoch, lr_multiplie
     """
     peak = linear_scaled_learning_rate(optimizer["learning_rate"], batch_size, optimizer["reference_batch_size"])
     total_steps = epochs * steps_per_epoch
-    if optimizer["schedule"] == "cosine":
+    schedules = {"cosine": WarmupCosineSchedule, "linear": WarmupLinearSchedule}
+    if optimizer["schedule"] in schedules:
         warmup_steps = min(round(optimizer["warmup_epochs"] * steps_per_epoch), total_steps - 1)
-        learning_rate = WarmupCosineSchedule(
+        learning_rate = schedules[optimizer["schedule"]](
             peak, total_steps, warmup_steps, min(optimizer["min_learning_rate"], peak)
         )
     else:

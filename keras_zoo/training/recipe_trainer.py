@@ -2,6 +2,7 @@
 
 A run directory holds: `recipe.json` (the resolved recipe), `last.keras` and
 `best.keras`, `metrics.csv`, `training_curves.png`, `logs/` (TensorBoard),
+`tokenizer.json` (text tasks whose tokenizer was trained for the run),
 `backup/` (the resume state, removed at completion) and `COMPLETED`.
 """
 
@@ -26,6 +27,8 @@ from keras_zoo.training.run_directory import RunDirectoryError
 from keras_zoo.training.run_directory import find_or_create_run_directory
 from keras_zoo.training.run_directory import mark_completed
 from keras_zoo.training.run_directory import read_run_recipe
+from keras_zoo.training.run_tokenizer import save_run_tokenizer
+from keras_zoo.training.run_tokenizer import with_run_tokenizer
 from keras_zoo.training.tasks import get_task
 from keras_zoo.training.tensorboard_scalars import TensorBoardScalars
 from keras_zoo.training.training_curves import TrainingCurvesPlot
@@ -62,7 +65,10 @@ def train_recipe(recipe, runs_root="saved_models", verbose="auto", extra_callbac
     set_precision(train["precision"])
     with distribution_scope(_distribution(train["distribution"]), layout=_model_parallel_layout(recipe)):
         batch_size = divisible_batch_size(train["batch_size"])
-        data = task.build_data({**recipe, "train": {**train, "batch_size": batch_size}})
+        run_directory, resumed = find_or_create_run_directory(runs_root, recipe)
+        resolved = with_run_tokenizer(recipe, run_directory)  # a resumed run reads the tokenizer it wrote
+        data = task.build_data({**resolved, "train": {**train, "batch_size": batch_size}})
+        save_run_tokenizer(data, run_directory)
         model = build_model_for_recipe(recipe, data)
         if task.compile_model:
             task.compile_model(recipe, model, data)
@@ -72,7 +78,6 @@ def train_recipe(recipe, runs_root="saved_models", verbose="auto", extra_callbac
         if verbose != 0:
             print(f"Training steps: {execution}", flush=True)
 
-        run_directory, resumed = find_or_create_run_directory(runs_root, recipe)
         callbacks = _callbacks(run_directory, task, recipe, data) + list(extra_callbacks)
         start = time.time()
         history = model.fit(
@@ -202,11 +207,12 @@ def evaluate_run(run_directory, checkpoint="best.keras", verbose="auto"):
     model_path = os.path.join(run_directory, checkpoint)
     if not os.path.exists(model_path):
         raise RunDirectoryError(f"{model_path} does not exist; the run has not finished an epoch yet.")
-    data = task.build_data(recipe)
+    data = task.build_data(with_run_tokenizer(recipe, run_directory))
     model = keras.saving.load_model(model_path, compile=False)
     metrics = {}
     if data.validation is not None:
-        model.compile(loss=task.build_loss(recipe), metrics=task.build_metrics(recipe))
+        weighted = task.weighted_metrics(recipe) if task.weighted_metrics else None
+        model.compile(loss=task.build_loss(recipe), metrics=task.build_metrics(recipe), weighted_metrics=weighted)
         metrics = model.evaluate(data.validation, return_dict=True, verbose=verbose)
     if task.after_fit:
         metrics.update(task.after_fit(recipe, model, data))

@@ -18,6 +18,7 @@ class Task:
     monitor: str  # the validation metric that picks best.keras; None: no validation, last.keras only
     monitor_mode: str  # "max" or "min"
     open_sections: tuple = ()  # sections whose keys besides `name` are free model overrides
+    weighted_metrics: Callable = None  # (recipe) -> metrics weighted by the batches' sample weights
     lr_multipliers: Callable = None  # (model, layer_decay) -> {variable.path: multiplier}
     compile_model: Callable = None  # (recipe, model, data) -> None; None: the trainer's [optimizer] compile
     callbacks: Callable = None  # (recipe, run_directory, data) -> extra callbacks (sample grids, ...)
