@@ -7,6 +7,7 @@ import pytest
 from keras_zoo.distribution.distribution_strategy import distribution_scope
 from keras_zoo.distribution.distribution_strategy import replica_count
 from keras_zoo.distribution.distribution_strategy import resolve_distribution
+from keras_zoo.models.bert import BERTBackbone
 from keras_zoo.models.convnext import ConvNeXtBackbone
 from keras_zoo.models.vit import ViTBackbone
 from keras_zoo.registry import model_parallel_layout
@@ -50,11 +51,12 @@ def test_each_family_registers_the_layout_beside_its_backbone():
     assert model_parallel_layout("convnext_tiny") is ConvNeXtBackbone.model_parallel_layout
     assert model_parallel_layout("vit_micro_patch4_32") is ViTBackbone.model_parallel_layout
     assert model_parallel_layout("deit_small_patch16_224") is ViTBackbone.model_parallel_layout
+    assert model_parallel_layout("bert_micro") is BERTBackbone.model_parallel_layout
 
 
 def test_a_model_without_a_layout_says_which_have_one():
     with pytest.raises(ValueError, match=r"Model 'dcgan' has no model-parallel layout map.*"
-                                         r"Models with one: convnext_atto, .*vit_micro_patch4_32"):
+                                         r"Models with one: bert_base, .*convnext_atto, .*gpt2, .*vit_micro_patch4_32"):
         model_parallel_layout("dcgan")
     with pytest.raises(ValueError, match="Unknown model 'vit_mirco_patch4_32'. Did you mean 'vit_micro_patch4_32'"):
         model_parallel_layout("vit_mirco_patch4_32")
