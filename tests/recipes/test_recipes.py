@@ -21,7 +21,7 @@ TASK_OF = {
     "gan_digits_wgan_gp": "gan", "gan_digits_wgan": "gan", "gan_digits_dcgan": "gan",
     "gan_mnist_wgan_gp": "gan", "gan_celeba_wgan_gp": "gan",
     "gpt_pydoc": "language_modeling", "gpt_tiny_shakespeare": "language_modeling", "gpt2_openwebtext": "language_modeling",
-    "bert_pydoc_mlm": "masked_language_modeling",
+    "bert_pydoc_mlm": "masked_language_modeling", "bert_pydoc_acceptability": "text_classification",
 }
 
 
@@ -45,7 +45,7 @@ def test_every_task_has_a_schema_and_a_trainer():
     from keras_zoo.training.tasks import TASKS
 
     assert set(TASK_SCHEMAS) == set(TASKS) == {"image_classification", "translation", "gan", "language_modeling",
-                                               "masked_language_modeling"}
+                                               "masked_language_modeling", "text_classification"}
     assert SCHEMA is TASKS["image_classification"].schema
 
 

@@ -5,7 +5,10 @@ unpickling. A head the checkpoint lacks (a classifier fine-tuned from a
 pretraining checkpoint, the pooler `BertForMaskedLM` leaves out) keeps its
 initialisation, with a warning; a masked LM needs the checkpoint's."""
 
+import os
 import warnings
+
+import keras
 
 from keras_zoo.weights.state_assignment import assign_state
 from keras_zoo.weights.state_assignment import renamed_key
@@ -22,8 +25,30 @@ _LEGACY_RULES = ((r"LayerNorm\.gamma$", "LayerNorm.weight"), (r"LayerNorm\.beta$
 
 def load_bert_weights(model, path):
     """Loads `path` into a `MaskedLM` or `TextClassifier` over a
-    `BERTBackbone`, or the backbone."""
+    `BERTBackbone`, or the backbone. A `.keras` file of another of the
+    three (our pretraining run's masked LM, say) gives its backbone; the
+    model's own head starts fresh, with a warning."""
+    if os.fspath(path).endswith(".keras"):
+        saved = keras.saving.load_model(path, compile=False)
+        if type(saved) is not type(model):
+            return _load_backbone_of(model, saved, path)
     return load_weights_file(model, path, assign_bert_state)
+
+
+def _load_backbone_of(model, saved, path):
+    source, target = getattr(saved, "backbone", saved), getattr(model, "backbone", model)
+    ours = [tuple(v.shape) for v in target.weights]
+    theirs = [tuple(v.shape) for v in source.weights]
+    if type(source) is not type(target) or ours != theirs:
+        raise ValueError(
+            f"{path} holds a {type(saved).__name__} whose backbone ({type(source).__name__}, "
+            f"{len(theirs)} weights) does not match this model's ({type(target).__name__}, {len(ours)} weights). "
+            "Does the variant match the file (layers, width, vocabulary, positions)?")
+    target.set_weights(source.get_weights())
+    if target is not model:
+        warnings.warn(f"{path} holds a {type(saved).__name__}: its backbone is loaded, this "
+                      f"{type(model).__name__}'s head is initialised afresh.", stacklevel=3)
+    return model
 
 
 def assign_bert_state(model, state):

@@ -10,5 +10,6 @@ from keras_zoo.training.tasks import translation  # noqa: E402,F401  isort: skip
 from keras_zoo.training.tasks import gan  # noqa: E402,F401  isort: skip
 from keras_zoo.training.tasks import language_modeling  # noqa: E402,F401  isort: skip
 from keras_zoo.training.tasks import masked_language_modeling  # noqa: E402,F401  isort: skip
+from keras_zoo.training.tasks import text_classification  # noqa: E402,F401  isort: skip
 
 __all__ = ["TASKS", "Task", "get_task", "register_task"]

@@ -114,18 +114,26 @@ def mask_generator(tokenizer, masking, seed):
         continuation_token_ids=tokenizer.continuation_token_ids if masking["whole_word"] else None, seed=seed)
 
 
-def build_masked_lm_data(recipe):
+def pydoc_windows(config, seed):
+    """(tokenizer, {split: word pieces}, {split: encoder windows (N, T)}):
+    the Python documentation split by topic, in `[CLS] pieces [SEP]` rows."""
     from keras_zoo.data.language_corpus import pydoc_topic_texts
-    from keras_zoo.data.masked_lm_batches import MaskedBatches
     from keras_zoo.data.masked_lm_batches import encoder_windows
 
-    config, train, masking = recipe["data"], recipe["train"], recipe["masking"]
-    texts, _ = pydoc_topic_texts(train["seed"])
+    texts, _ = pydoc_topic_texts(seed)
     tokenizer = pydoc_tokenizer(texts["train"], config)
     pieces = {split: np.concatenate([tokenizer.encode_pieces(text) for text in split_texts]).astype("int32")
               for split, split_texts in texts.items()}
     windows = {split: encoder_windows(stream, config["sequence_length"], tokenizer)
                for split, stream in pieces.items()}
+    return tokenizer, pieces, windows
+
+
+def build_masked_lm_data(recipe):
+    from keras_zoo.data.masked_lm_batches import MaskedBatches
+
+    config, train, masking = recipe["data"], recipe["train"], recipe["masking"]
+    tokenizer, pieces, windows = pydoc_windows(config, train["seed"])
     if len(windows["train"]) < train["batch_size"]:
         raise ValueError(
             f"The training split holds {len(windows['train'])} windows of {config['sequence_length']} tokens, "

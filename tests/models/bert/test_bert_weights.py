@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 from safetensors.torch import load_file
-from transformers import BertForMaskedLM, BertForPreTraining, BertForSequenceClassification, BertModel
+from transformers import BertConfig, BertForMaskedLM, BertForPreTraining, BertForSequenceClassification, BertModel
 
 import keras_zoo
 from bert_references import SMALL, assert_close, hugging_face_config, padded_pairs, perturb_, torch_outputs
@@ -110,3 +110,20 @@ def test_an_untied_decoder_is_refused(tmp_path):
     torch.save(state, str(tmp_path / "untied.bin"))
     with pytest.raises(ValueError, match="differs from 'embeddings.word_embeddings.weight'"):
         _ours(str(tmp_path / "untied.bin"))
+
+
+@pytest.mark.slow
+def test_full_size_bert_base_gives_the_same_logits_and_pooled_output(tmp_path):
+    reference = perturb_(BertForPreTraining(BertConfig()), seed=7)  # BertConfig's defaults are bert-base-uncased's
+    path = _save_pretrained(reference, tmp_path)
+    model = keras_zoo.create_model("bert_base", weights=path)
+    assert model.backbone.count_params() == 109_482_240
+    inputs = padded_pairs([16, 9], 16, seed=7)
+    real = inputs["padding_mask"]
+    assert_close(_numpy(model(inputs))[real], torch_outputs(reference, inputs).prediction_logits.numpy()[real])
+    pooled = _numpy(keras_zoo.create_model("bert_base", weights=path, features_only=True)(inputs)["pooled_output"])
+    with torch.no_grad():
+        encoder = reference.bert(input_ids=torch.from_numpy(inputs["token_ids"].astype("int64")),
+                                 token_type_ids=torch.from_numpy(inputs["segment_ids"].astype("int64")),
+                                 attention_mask=torch.from_numpy(inputs["padding_mask"].astype("int64")))
+    assert_close(pooled, encoder.pooler_output.numpy())
