@@ -14,6 +14,7 @@ Run it with nothing else on the machine: the wall times are absolute.
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -28,10 +29,14 @@ from benchmarks.harness import machine
 BACKENDS = ("tensorflow", "jax", "torch")
 
 
-def run_recipe(recipe, backend, overrides=()):
-    """Trains `recipe` once on `backend` in a fresh runs directory; returns
-    the command's wall seconds, its last output line and `COMPLETED`."""
-    with tempfile.TemporaryDirectory() as runs_dir:
+def run_recipe(recipe, backend, overrides=(), runs_dir=None):
+    """Trains `recipe` once on `backend` in a fresh runs directory (a
+    temporary one unless `runs_dir` is given, then it stays, holding only
+    this run); returns the command's wall seconds, its last output line,
+    `COMPLETED` and the run directory."""
+    if runs_dir is not None:
+        os.makedirs(runs_dir)
+    with (tempfile.TemporaryDirectory() if runs_dir is None else contextlib.nullcontext(runs_dir)) as runs_dir:
         command = [sys.executable, "-m", "keras_zoo.cli", "train", recipe, "--backend", backend, "--quiet",
                    "--runs-dir", runs_dir] + [arg for value in overrides for arg in ("--set", value)]
         started = time.perf_counter()
@@ -42,8 +47,10 @@ def run_recipe(recipe, backend, overrides=()):
         (run,) = os.listdir(runs_dir)
         with open(os.path.join(runs_dir, run, "COMPLETED")) as f:
             completed = json.load(f)
+        run_directory = os.path.join(runs_dir, run)
     lines = process.stdout.strip().splitlines()
-    return {"wall_seconds": seconds, "last_line": lines[-1] if lines else "", "completed": completed}
+    return {"wall_seconds": seconds, "last_line": lines[-1] if lines else "", "completed": completed,
+            "run_directory": run_directory}
 
 
 def main(argv=None):
