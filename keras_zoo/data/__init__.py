@@ -12,6 +12,7 @@ from keras_zoo.data.tfds_datasets import DatasetNotPreparedError
 from keras_zoo.data.token_files import RandomWindows
 from keras_zoo.data.token_files import read_token_file
 from keras_zoo.data.token_files import write_token_file
+from keras_zoo.data.wordpiece_tokenizer import WordPieceTokenizer
 
 __all__ = [
     "BytePairTokenizer",
@@ -25,5 +26,6 @@ __all__ = [
     "RandomWindows",
     "read_token_file",
     "tiny_shakespeare_corpus",
+    "WordPieceTokenizer",
     "write_token_file",
 ]

@@ -73,6 +73,19 @@ def small_gpt():
     return model
 
 
+def small_bert(**head):
+    """A two-block BERT (a classifier with `num_classes=`, the backbone with
+    `features_only=True`) whose outputs move with every input: kernels scaled
+    so that the attention is far from uniform and the logits are of order 1."""
+    model = keras_zoo.create_model("bert_tiny", num_layers=2, hidden_dim=32, num_heads=2, intermediate_dim=64,
+                                   vocabulary_size=50, max_sequence_length=24, seed=0, **head)
+    scale_kernels(model, 6.0)  # sharp attention: ids under the padding would move the logits by ~1
+    for variable in model.weights:
+        if variable.path.startswith("classifier") and variable.path.endswith("kernel"):
+            variable.assign(variable * 10.0)  # logits of order 1-10 from a tanh-bounded pooled output
+    return model
+
+
 def scale_kernels(model, factor):
     for variable in model.weights:
         if variable.path.endswith("kernel"):
@@ -99,6 +112,22 @@ def token_batches(vocabulary_size=50):
          "target": rng.integers(1, vocabulary_size, (batch, target)).astype("int32")}
         for batch, source, target in ((3, 9, 5), (1, 4, 13))
     ]
+
+
+def bert_batches(vocabulary_size=50):
+    """Sentence pairs of 9 and 14 tokens, batch 3 and 1, the rows padded at
+    the end by 0-5 positions (padding id 0 in the ids too)."""
+    rng = np.random.default_rng(15)
+    batches = []
+    for batch, length in ((3, 9), (1, 14)):
+        ids = rng.integers(1, vocabulary_size, (batch, length)).astype("int32")
+        lengths = rng.integers(length - 5, length + 1, batch)
+        lengths[0] = length - 4  # some padding in every batch
+        mask = np.arange(length)[None, :] < lengths[:, None]
+        segments = (np.arange(length)[None, :] >= lengths[:, None] // 2).astype("int32") * mask
+        batches.append({"token_ids": np.where(mask, ids, 0).astype("int32"), "segment_ids": segments,
+                        "padding_mask": mask})
+    return batches
 
 
 def keras_outputs(model, batches):
