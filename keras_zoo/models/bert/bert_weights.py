@@ -19,13 +19,14 @@ from keras_zoo.weights.weight_files import load_weights_file
 
 _TOKEN_KEY = "embeddings.word_embeddings.weight"
 _MLM = "cls.predictions."
+_NSP = "cls.seq_relationship."
 # google-research/bert's TensorFlow names, kept by checkpoints converted from it.
 _LEGACY_RULES = ((r"LayerNorm\.gamma$", "LayerNorm.weight"), (r"LayerNorm\.beta$", "LayerNorm.bias"))
 
 
 def load_bert_weights(model, path):
-    """Loads `path` into a `MaskedLM` or `TextClassifier` over a
-    `BERTBackbone`, or the backbone. A `.keras` file of another of the
+    """Loads `path` into a `MaskedLM`, `NextSentenceMaskedLM` or
+    `TextClassifier` over a `BERTBackbone`, or the backbone. A `.keras` file of another of the
     three (our pretraining run's masked LM, say) gives its backbone; the
     model's own head starts fresh, with a warning."""
     if os.fspath(path).endswith(".keras"):
@@ -63,20 +64,25 @@ def assign_bert_state(model, state):
     _check_tied(state, f"{_MLM}decoder.bias", f"{_MLM}bias")
     backbone = getattr(model, "backbone", model)
     masked_lm, classifier = getattr(model, "head", None), getattr(model, "classifier", None)
+    next_sentence = getattr(model, "next_sentence", None)
     fresh = []
-    if "pooler.dense.weight" not in state and masked_lm is None:
+    if "pooler.dense.weight" not in state and (masked_lm is None or next_sentence is not None):
         fresh.append("the pooler")
     if classifier is not None and "classifier.weight" not in state:
         fresh.append("the classifier")
+    if next_sentence is not None and f"{_NSP}weight" not in state:
+        fresh.append("the next-sentence head")
+        next_sentence = None
     if fresh:
         warnings.warn(f"The checkpoint has no weights for {' and '.join(fresh)}: initialised afresh.", stacklevel=3)
     assign_state(
         state, _targets(backbone, masked_lm, classifier if "classifier.weight" in state else None,
-                        has_pooler="pooler.dense.weight" in state),
+                        next_sentence, has_pooler="pooler.dense.weight" in state),
         classifier_prefix="classifier.", optional_prefixes=("cls.", "pooler.", "classifier."),
         # The tied decoder (checked equal above), the position ids buffer of older transformers,
-        # and BertForPreTraining's next-sentence head (keras_zoo's BERT has none yet).
-        ignored=(f"{_MLM}decoder.weight", f"{_MLM}decoder.bias", "embeddings.position_ids", "cls.seq_relationship."),
+        # and BertForPreTraining's next-sentence head where the model has none.
+        ignored=(f"{_MLM}decoder.weight", f"{_MLM}decoder.bias", "embeddings.position_ids",
+                 *(() if next_sentence is not None else (_NSP,))),
         hint=" Does the variant match the checkpoint (layers, width, vocabulary, positions)?",
     )
     return model
@@ -91,7 +97,7 @@ def _check_tied(state, key, embedding_key):
         )
 
 
-def _targets(backbone, masked_lm, classifier, has_pooler):
+def _targets(backbone, masked_lm, classifier, next_sentence, has_pooler):
     """Yields (keras variable, Hugging Face key, conversion) in model order."""
     yield backbone.token_embedding.embeddings, _TOKEN_KEY, same
     yield backbone.segment_embedding.embeddings, "embeddings.token_type_embeddings.weight", same
@@ -113,5 +119,7 @@ def _targets(backbone, masked_lm, classifier, has_pooler):
         yield from dense_targets(masked_lm.transform, f"{_MLM}transform.dense")
         yield from layer_norm_targets(masked_lm.transform_norm, f"{_MLM}transform.LayerNorm")
         yield masked_lm.output_bias, f"{_MLM}bias", same
+    if next_sentence is not None:
+        yield from dense_targets(next_sentence, _NSP.removesuffix("."))
     if classifier is not None:
         yield from dense_targets(classifier, "classifier")

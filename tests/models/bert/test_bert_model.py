@@ -28,6 +28,21 @@ def test_classifier_checks(tmp_path):
     check_model(_classifier, PAIRS, str(tmp_path), (PAIRS, np.array([0, 2])))
 
 
+def test_next_sentence_model_checks(tmp_path):
+    def build(**kwargs):
+        model = keras_zoo.create_model("bert_micro", next_sentence_prediction=True, **TINY, **kwargs)
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        model.compile(optimizer=keras.optimizers.SGD(0.1),
+                      loss={"masked_lm_logits": loss, "next_sentence_logits": loss})
+        return model
+
+    labels = {"masked_lm_logits": IDS, "next_sentence_logits": np.array([0, 1])}
+    check_model(build, PAIRS, str(tmp_path), (PAIRS, labels))
+    outputs = build()(PAIRS)
+    assert outputs["masked_lm_logits"].shape == (2, 6, 20) and outputs["next_sentence_logits"].shape == (2, 2)
+    assert all(str(output.dtype) == "float32" for output in outputs.values())
+
+
 def test_backbone_checks(tmp_path):
     check_backbone(lambda **kw: keras_zoo.create_model("bert_micro", features_only=True, **TINY, **kw),
                    PAIRS, str(tmp_path), {"sequence_output": (2, 6, 8), "pooled_output": (2, 8)})
@@ -68,8 +83,10 @@ def test_bad_arguments_say_what_was_received():
         keras_zoo.create_model("bert_micro", vocabulary_size=20, padding_token_id=20)
     with pytest.raises(ValueError, match="num_classes=0"):
         keras_zoo.create_model("bert_micro", num_classes=0)
-    with pytest.raises(ValueError, match="not both"):
+    with pytest.raises(ValueError, match=r"Give one of .*Received: features_only=True, num_classes=2"):
         keras_zoo.create_model("bert_micro", num_classes=2, features_only=True)
+    with pytest.raises(ValueError, match=r"Received: features_only=False, num_classes=2, next_sentence_prediction=True"):
+        keras_zoo.create_model("bert_micro", num_classes=2, next_sentence_prediction=True)
 
 
 def test_the_classifier_fine_tunes_from_a_pretraining_checkpoint(tmp_path):

@@ -64,6 +64,23 @@ def test_pretraining_checkpoint_gives_the_sequence_pooled_and_masked_lm_outputs(
     assert_close(_numpy(features["pooled_output"]), encoder.pooler_output.numpy())
 
 
+def test_next_sentence_model_gives_both_pretraining_heads(tmp_path):
+    reference = _reference(BertForPreTraining, seed=3)
+    theirs = torch_outputs(reference, INPUTS)
+    ours = _ours(_save_pretrained(reference, tmp_path), next_sentence_prediction=True)(INPUTS)
+    assert_close(_numpy(ours["masked_lm_logits"])[REAL], theirs.prediction_logits.numpy()[REAL])
+    next_sentence = _numpy(ours["next_sentence_logits"])
+    assert next_sentence.shape == (3, 2)
+    assert_close(next_sentence, theirs.seq_relationship_logits.numpy())
+    np.testing.assert_array_equal(next_sentence.argmax(-1), theirs.seq_relationship_logits.numpy().argmax(-1))
+
+
+def test_a_masked_lm_checkpoint_leaves_the_next_sentence_head_and_pooler_fresh(tmp_path):
+    path = _save_pretrained(_reference(BertForMaskedLM, seed=4), tmp_path)
+    with pytest.warns(UserWarning, match="no weights for the pooler and the next-sentence head"):
+        _ours(path, next_sentence_prediction=True)
+
+
 def test_bert_model_loads_into_the_backbone(tmp_path):
     reference = _reference(BertModel, seed=3)
     features = _ours(_save_pretrained(reference, tmp_path), features_only=True)(INPUTS)

@@ -1,0 +1,71 @@
+"""BERT's two pretraining heads together (Devlin et al., 2019, section 3.1;
+Hugging Face's `BertForPreTraining`): masked-token logits over the sequence
+and next-sentence logits over the pooled `[CLS]` output."""
+
+import keras
+
+from keras_zoo.layers.masked_lm_head import MaskedLMHead
+from keras_zoo.models.backbone import deserialize_dtype
+from keras_zoo.models.backbone import model_config
+from keras_zoo.models.language_model import LanguageModel
+
+
+@keras.saving.register_keras_serializable(package="keras_zoo")
+class NextSentenceMaskedLM(LanguageModel):
+    """The backbone's inputs -> {"masked_lm_logits": float32 (B, T, V),
+    "next_sentence_logits": float32 (B, 2)} (class 0: sentence B follows
+    sentence A, as Hugging Face's `next_sentence_label`; 1: a random one).
+
+    Args:
+        backbone: a functional encoder with dict outputs holding
+            "sequence_output" and "pooled_output", and a `token_embedding`
+            that is a `keras.layers.ReversibleEmbedding`.
+        activation, layer_norm_epsilon, kernel_initializer: the masked-LM
+            head's transform (BERT: exact GELU, 1e-12, truncated normal
+            0.02); the initializer is also the next-sentence classifier's.
+    """
+
+    def __init__(self, backbone, activation="gelu", layer_norm_epsilon=1e-12,
+                 kernel_initializer="glorot_uniform", dtype=None, **kwargs):
+        outputs = backbone.output
+        if not isinstance(outputs, dict) or not {"sequence_output", "pooled_output"} <= set(outputs):
+            raise ValueError(
+                "NextSentenceMaskedLM needs a backbone whose outputs are a dict holding 'sequence_output' and "
+                f"'pooled_output'. Received: {type(backbone).__name__} with outputs {outputs}")
+        if dtype is None:
+            dtype = backbone.dtype_policy
+        self.backbone = backbone
+        self.head = MaskedLMHead(backbone.token_embedding, activation=activation,
+                                 layer_norm_epsilon=layer_norm_epsilon, kernel_initializer=kernel_initializer,
+                                 dtype=dtype, name="masked_lm_head")
+        self.next_sentence = keras.layers.Dense(2, kernel_initializer=kernel_initializer, dtype=dtype,
+                                                name="next_sentence")
+        inputs = backbone.input
+        features = backbone(inputs)
+        next_sentence_logits = keras.layers.Activation("linear", dtype="float32", name="next_sentence_logits")(
+            self.next_sentence(features["pooled_output"]))
+        super().__init__(inputs=inputs, outputs={"masked_lm_logits": self.head(features["sequence_output"]),
+                                                 "next_sentence_logits": next_sentence_logits},
+                         dtype=dtype, **kwargs)
+        self.activation = activation
+        self.layer_norm_epsilon = layer_norm_epsilon
+        self.kernel_initializer = kernel_initializer
+
+    @property
+    def vocabulary_size(self):
+        return self.backbone.token_embedding.input_dim
+
+    def get_config(self):
+        return {
+            **model_config(self),
+            "backbone": keras.saving.serialize_keras_object(self.backbone),
+            "activation": self.activation,
+            "layer_norm_epsilon": self.layer_norm_epsilon,
+            "kernel_initializer": keras.initializers.serialize(keras.initializers.get(self.kernel_initializer)),
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = deserialize_dtype(config)
+        config["backbone"] = keras.saving.deserialize_keras_object(config["backbone"])
+        return cls(**config)
