@@ -4,7 +4,7 @@ saying how to prepare it (instead of a stack trace or a hang of retries)."""
 
 # tfds names and the split used for validation.
 TFDS_VALIDATION_SPLITS = {"cifar10": "test", "imagenette": "validation", "imagenet2012": "validation",
-                          "tiny_shakespeare": "validation"}
+                          "tiny_shakespeare": "validation", "glue/sst2": "validation", "imdb_reviews": "test"}
 # Datasets whose files the user must download by hand (licence).
 _MANUAL = {
     "imagenet2012": (

@@ -2,6 +2,7 @@
 
 from unittest import mock
 
+import numpy as np
 import pytest
 import tensorflow_datasets as tfds
 
@@ -67,3 +68,39 @@ def test_missing_tiny_shakespeare_says_how_to_prepare_it(tmp_path, no_network):
     recipe = load_recipe("gpt_tiny_shakespeare", [f"data.data_dir={str(tmp_path)!r}"])
     with pytest.raises(DatasetNotPreparedError, match=rf"(?s)'tiny_shakespeare' is not prepared.*tfds build tiny_shakespeare"):
         build_language_model_data(recipe)
+
+
+@pytest.mark.parametrize("recipe_name, dataset", [("glue_sst2_bert_base", "glue/sst2"), ("imdb_bert_base", "imdb_reviews")])
+def test_text_datasets_feed_bert_rows_with_a_held_out_validation_slice(no_network, recipe_name, dataset):
+    from keras_zoo.data.tfds_text_classification import TFDS_TEXT_DATASETS
+    from keras_zoo.data.tfds_text_classification import tfds_texts
+    from keras_zoo.training.tasks.text_classification import build_text_classification_data
+
+    recipe = load_recipe(recipe_name, ["data.sequence_length=16", "data.vocabulary_size=200", "train.batch_size=4"])
+    with tfds.testing.mock_data(num_examples=40), \
+            mock.patch.object(tfds.core.DatasetBuilder, "is_prepared", return_value=True):
+        texts, labels, num_classes = tfds_texts(dataset)
+        data = build_text_classification_data(recipe)
+    assert num_classes == data.num_classes == 2 and data.pretrained is None  # no checkpoint: from scratch
+    _, splits = TFDS_TEXT_DATASETS[dataset]
+    assert splits["validation"].startswith("train[") and not splits["test"].startswith("train")  # never chosen on test
+    tokenizer = data.tokenizer
+    for split in ("train", "validation", "test"):
+        inputs, batch_labels = data.train[0] if split == "train" else getattr(data, split)[0]
+        ids = inputs["token_ids"]
+        assert ids.shape[1] == 16 and (ids[:, 0] == tokenizer.cls_token_id).all()
+        assert ((ids == tokenizer.sep_token_id).sum(axis=1) == 1).all()  # one [SEP]: a text may be cut, never lost
+        np.testing.assert_array_equal(inputs["padding_mask"], ids != tokenizer.pad_token_id)
+        assert set(np.unique(batch_labels)) <= {0, 1}
+    np.testing.assert_array_equal(data.labels["test"], labels["test"])
+    first = texts["test"][0]  # the row is the text's pieces, cut after 14
+    expected = tokenizer.encode(first)[1:-1][:14]
+    np.testing.assert_array_equal(data.test[0][0]["token_ids"][0, 1 : len(expected) + 1], expected)
+
+
+def test_missing_sst2_says_how_to_prepare_it(tmp_path, no_network):
+    from keras_zoo.training.tasks.text_classification import build_text_classification_data
+
+    recipe = load_recipe("glue_sst2_bert_base", [f"data.data_dir={str(tmp_path)!r}"])
+    with pytest.raises(DatasetNotPreparedError, match=r"(?s)'glue/sst2' is not prepared.*tfds build glue/sst2"):
+        build_text_classification_data(recipe)

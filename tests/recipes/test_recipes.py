@@ -22,6 +22,7 @@ TASK_OF = {
     "gan_mnist_wgan_gp": "gan", "gan_celeba_wgan_gp": "gan",
     "gpt_pydoc": "language_modeling", "gpt_tiny_shakespeare": "language_modeling", "gpt2_openwebtext": "language_modeling",
     "bert_pydoc_mlm": "masked_language_modeling", "bert_pydoc_acceptability": "text_classification",
+    "glue_sst2_bert_base": "text_classification", "imdb_bert_base": "text_classification",
 }
 
 
@@ -144,6 +145,19 @@ def test_deit_and_vit_finetune_recipes_hold_the_papers_values():
     assert finetune["optimizer"]["layer_decay"] == 0.65 and finetune["model"]["global_pool"] == "avg"
     assert (finetune["optimizer"]["learning_rate"], finetune["optimizer"]["reference_batch_size"]) == (5e-4, 256)
     assert finetune["train"]["epochs"] == 100 and finetune["model"]["drop_path_rate"] == 0.1
+
+
+def test_bert_fine_tuning_recipes_hold_the_papers_values():
+    for name, dataset, epochs, length in (("glue_sst2_bert_base", "glue/sst2", 3, 128),
+                                          ("imdb_bert_base", "imdb_reviews", 2, 512)):
+        recipe = load_recipe(name)  # Devlin et al. 2019, section 4 and appendix A.3
+        optimizer, train = recipe["optimizer"], recipe["train"]
+        assert (recipe["model"]["name"], recipe["data"]["dataset"], recipe["data"]["sequence_length"]) == (
+            "bert_base", dataset, length)
+        assert (optimizer["name"], optimizer["learning_rate"], optimizer["schedule"], train["batch_size"]) == (
+            "adamw", 2e-5, "linear", 32)
+        assert train["epochs"] == epochs and abs(optimizer["warmup_epochs"] / epochs - 0.1) < 1e-9  # 10% warmup
+        assert optimizer["weight_decay"] == 0.01 and optimizer["global_clipnorm"] == 1.0
 
 
 def test_every_vit_recipe_builds_its_model_with_layer_groups_for_the_decay():

@@ -83,3 +83,43 @@ def test_a_masked_lm_file_of_another_size_is_refused(tmp_path):
                                       features_only=True, weights=path)  # the backbone alone: no warning
     for ours, theirs in zip(backbone.weights, masked_lm.backbone.weights, strict=True):
         np.testing.assert_array_equal(keras.ops.convert_to_numpy(ours), keras.ops.convert_to_numpy(theirs))
+
+
+def test_a_checkpoint_start_needs_the_checkpoint_and_its_tokenizer(tmp_path):
+    recipe = load_recipe("glue_sst2_bert_base", [f"pretrained.weights={str(tmp_path / 'model.safetensors')!r}"])
+    with pytest.raises(RecipeError, match=r"not found: pretrained.weights = '.*model.safetensors', "
+                                          r"data.tokenizer_path = ''"):
+        build_text_classification_data(recipe)
+    both = load_recipe("glue_sst2_bert_base", ["pretrained.weights='a'", "pretrained.run='b'"])
+    with pytest.raises(RecipeError, match="pretrained.run or pretrained.weights, not both"):
+        build_text_classification_data(both)
+
+
+def test_sst2_fine_tunes_from_a_checkpoint_and_its_vocabulary(tmp_path):
+    """The real-data recipe end to end on tfds' mock SST-2: the backbone
+    starts from the checkpoint, the ids come from its tokenizer."""
+    from unittest import mock
+
+    import tensorflow_datasets as tfds
+
+    tokenizer = WordPieceTokenizer.train(["the cat sat on the mat", "a dog ran in the park"] * 20, 120)
+    tokenizer_path = str(tmp_path / "tokenizer.json")
+    tokenizer.save(tokenizer_path)
+    tiny = ["model.name='bert_micro'", "model.num_layers=1", "model.hidden_dim=16", "model.num_heads=2"]
+    checkpoint = keras_zoo.create_model("bert_micro", num_layers=1, hidden_dim=16, num_heads=2,
+                                        vocabulary_size=tokenizer.vocabulary_size, seed=3)
+    checkpoint_path = str(tmp_path / "pretrained.keras")
+    checkpoint.save(checkpoint_path)
+    recipe = load_recipe("glue_sst2_bert_base", tiny + [
+        f"pretrained.weights={checkpoint_path!r}", f"data.tokenizer_path={tokenizer_path!r}",
+        "data.sequence_length=16", "train.batch_size=8", "train.epochs=1", "train.steps_per_epoch=2"])
+    with tfds.testing.mock_data(num_examples=24), \
+            mock.patch.object(tfds.core.DatasetBuilder, "is_prepared", return_value=True):
+        data = build_text_classification_data(recipe)
+        assert data.tokenizer.tokenizer.get_vocab() == tokenizer.tokenizer.get_vocab()
+        with pytest.warns(UserWarning, match="head is initialised afresh"):
+            classifier = build_text_classifier(recipe, data)
+        for ours, theirs in zip(classifier.backbone.weights, checkpoint.backbone.weights, strict=True):
+            np.testing.assert_array_equal(keras.ops.convert_to_numpy(ours), keras.ops.convert_to_numpy(theirs))
+        result = train_recipe(recipe, runs_root=str(tmp_path / "runs"), verbose=0)
+    assert result.results["pretrained"] == checkpoint_path and result.results["test_examples"] == 24

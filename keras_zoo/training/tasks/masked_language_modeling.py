@@ -88,7 +88,7 @@ class MaskedLanguageModelData:
         self.unigram_counts = unigram_counts
 
 
-def pydoc_tokenizer(texts, config):
+def recipe_wordpiece(texts, config):
     """The recipe's WordPiece: loaded from `tokenizer_path` if it exists,
     else trained on the training topics (and written there if set)."""
     import os
@@ -121,7 +121,7 @@ def pydoc_windows(config, seed):
     from keras_zoo.data.masked_lm_batches import encoder_windows
 
     texts, _ = pydoc_topic_texts(seed)
-    tokenizer = pydoc_tokenizer(texts["train"], config)
+    tokenizer = recipe_wordpiece(texts["train"], config)
     pieces = {split: np.concatenate([tokenizer.encode_pieces(text) for text in split_texts]).astype("int32")
               for split, split_texts in texts.items()}
     windows = {split: encoder_windows(stream, config["sequence_length"], tokenizer)

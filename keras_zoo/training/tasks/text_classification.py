@@ -6,10 +6,16 @@ backbone and its `tokenizer.json`) or from scratch.
 The carried data is an acceptability judgement made from the Python
 documentation (`keras_zoo.data.corrupted_windows`): a window as written,
 or with 15% of its pieces replaced by unigram draws; test topics unseen in
-training (the pretraining run's split). Scored after training: held-out
+training (the pretraining run's split). For users with the data, GLUE's
+SST-2 and IMDB reviews through tensorflow-datasets
+(`keras_zoo.data.tfds_text_classification`), from a checkpoint they have
+(`pretrained.weights`, e.g. Hugging Face's bert-base-uncased, with its
+`vocab.txt` as `data.tokenizer_path`). Scored after training: held-out
 accuracy beside the majority class.
 
     keras-zoo train bert_pydoc_acceptability --set pretrained.run=saved_models/bert_pydoc_mlm-...
+    keras-zoo train glue_sst2_bert_base --set pretrained.weights=bert-base-uncased/model.safetensors \
+        --set data.tokenizer_path=bert-base-uncased/vocab.txt
 """
 
 import os
@@ -17,6 +23,7 @@ import os
 import keras
 import numpy as np
 
+from keras_zoo.data.tfds_text_classification import TFDS_TEXT_DATASETS
 from keras_zoo.recipes.fields import COMMON_SECTIONS
 from keras_zoo.recipes.fields import GRADIENT_FIELDS
 from keras_zoo.recipes.fields import Field
@@ -26,6 +33,7 @@ from keras_zoo.recipes.fields import non_negative
 from keras_zoo.recipes.fields import positive
 from keras_zoo.training.tasks.masked_language_modeling import SCHEMA as MASKED_LM_SCHEMA
 from keras_zoo.training.tasks.masked_language_modeling import pydoc_windows
+from keras_zoo.training.tasks.masked_language_modeling import recipe_wordpiece
 from keras_zoo.training.tasks.task import Task
 from keras_zoo.training.tasks.task import model_overrides
 from keras_zoo.training.tasks.task import register_task
@@ -35,8 +43,10 @@ SCHEMA = {
     "model": COMMON_SECTIONS["model"],
     "data": {
         "dataset": Field(str, "pydoc_acceptability", "a classification dataset ('pydoc_acceptability': windows of "
-                                                     "the Python documentation, as written or corrupted)",
-                         choices=("pydoc_acceptability",)),
+                                                     "the Python documentation, as written or corrupted; the others "
+                                                     "through tensorflow-datasets)",
+                         choices=("pydoc_acceptability", *TFDS_TEXT_DATASETS)),
+        "data_dir": Field(str, "", "the tensorflow-datasets folder ('': ~/tensorflow_datasets)"),
         **{key: MASKED_LM_SCHEMA["data"][key]
            for key in ("vocabulary_size", "lowercase", "sequence_length", "tokenizer_path")},
         "corruption_rate": Field(float, 0.15, "a float in (0, 1] (of a corrupted window's pieces replaced)",
@@ -45,6 +55,9 @@ SCHEMA = {
     "pretrained": {
         "run": Field(str, "", "a masked_language_modeling run directory (its best.keras backbone and "
                               "tokenizer.json), or '' to start from scratch"),
+        "weights": Field(str, "", "a checkpoint to start from instead of a run: a Hugging Face BERT checkpoint "
+                                  "(model.safetensors, pytorch_model.bin) or a keras_zoo .keras / .weights.h5 "
+                                  "file, its tokenizer in data.tokenizer_path; or ''"),
     },
     "train": COMMON_SECTIONS["train"],
     "optimizer": {
@@ -75,7 +88,7 @@ class TextClassificationData:
     "segment_ids", "padding_mask"}, labels); `.tokenizer`; `.pretrained`
     (the checkpoint the backbone starts from, or None)."""
 
-    def __init__(self, splits, batch_size, evaluation_batch_size, seed, tokenizer, pretrained):
+    def __init__(self, splits, batch_size, evaluation_batch_size, seed, tokenizer, pretrained, num_classes=2):
         from keras_zoo.data.array_batches import ArrayBatches
 
         def inputs(token_ids):
@@ -90,6 +103,7 @@ class TextClassificationData:
         self.labels = {split: labels for split, (_, labels) in splits.items()}
         self.steps_per_epoch = len(self.train)
         self.tokenizer, self.vocabulary_size, self.pretrained = tokenizer, tokenizer.vocabulary_size, pretrained
+        self.num_classes = num_classes
 
 
 def pretrained_files(run):
@@ -103,13 +117,12 @@ def pretrained_files(run):
 
 
 def build_text_classification_data(recipe):
+    train = recipe["train"]
+    config, checkpoint = pretrained_start(recipe)
+    if config["dataset"] in TFDS_TEXT_DATASETS:
+        return tfds_classification_data(recipe, config, checkpoint)
     from keras_zoo.data.corrupted_windows import corrupted_windows
 
-    config, train = recipe["data"], recipe["train"]
-    checkpoint = None
-    if recipe["pretrained"]["run"]:  # its backbone reads its own tokenizer's ids
-        checkpoint, tokenizer_path = pretrained_files(recipe["pretrained"]["run"])
-        config = {**config, "tokenizer_path": tokenizer_path}
     tokenizer, pieces, windows = pydoc_windows(config, train["seed"])
     counts = np.bincount(pieces["train"], minlength=tokenizer.vocabulary_size)
     splits = {split: corrupted_windows(windows[split], counts, tokenizer.special_token_ids, tokenizer.pad_token_id,
@@ -119,11 +132,44 @@ def build_text_classification_data(recipe):
                                   tokenizer, checkpoint)
 
 
+def pretrained_start(recipe):
+    """(the data section, with a pretraining run's tokenizer if one is given;
+    the checkpoint the backbone starts from, or None)."""
+    config, pretrained = recipe["data"], recipe["pretrained"]
+    if pretrained["run"] and pretrained["weights"]:
+        raise RecipeError(f"Give pretrained.run or pretrained.weights, not both. Received: run={pretrained['run']!r}, "
+                          f"weights={pretrained['weights']!r}")
+    if pretrained["run"]:  # its backbone reads its own tokenizer's ids
+        checkpoint, tokenizer_path = pretrained_files(pretrained["run"])
+        return {**config, "tokenizer_path": tokenizer_path}, checkpoint
+    if pretrained["weights"]:
+        missing = [f"{key} = {path!r}" for key, path in (("pretrained.weights", pretrained["weights"]),
+                                                        ("data.tokenizer_path", config["tokenizer_path"]))
+                   if not (path and os.path.exists(path))]
+        if missing:  # a checkpoint's embedding rows are its own vocabulary's ids
+            raise RecipeError(f"Starting from a checkpoint takes the checkpoint and its tokenizer (vocab.txt or "
+                              f"tokenizer.json); not found: {', '.join(missing)}.")
+        return config, pretrained["weights"]
+    return config, None
+
+
+def tfds_classification_data(recipe, config, checkpoint):
+    from keras_zoo.data.tfds_text_classification import classification_rows
+    from keras_zoo.data.tfds_text_classification import tfds_texts
+    train = recipe["train"]
+    texts, labels, num_classes = tfds_texts(config["dataset"], config["data_dir"])
+    tokenizer = recipe_wordpiece(texts["train"], config)  # loaded from tokenizer_path, or trained on train
+    splits = {split: (classification_rows(tokenizer, split_texts, config["sequence_length"]), labels[split])
+              for split, split_texts in texts.items()}
+    return TextClassificationData(splits, train["batch_size"], recipe["evaluate"]["batch_size"], train["seed"],
+                                  tokenizer, checkpoint, num_classes)
+
+
 def build_text_classifier(recipe, data):
     from keras_zoo import create_model
 
     return create_model(recipe["model"]["name"], **{
-        "num_classes": 2, "vocabulary_size": data.vocabulary_size, "padding_token_id": data.tokenizer.pad_token_id,
+        "num_classes": data.num_classes, "vocabulary_size": data.vocabulary_size, "padding_token_id": data.tokenizer.pad_token_id,
         "seed": recipe["train"]["seed"], "weights": data.pretrained, **model_overrides(recipe)})
 
 
@@ -166,7 +212,7 @@ def text_classification_results(recipe, model, data):
 def text_classification_headline(result):
     r = result.results
     start = f"from {r['pretrained']}" if r["pretrained"] else "from scratch"
-    return (f"held-out accuracy {100 * r['test_accuracy']:.1f}% on {r['test_examples']} windows ({start}); "
+    return (f"held-out accuracy {100 * r['test_accuracy']:.1f}% on {r['test_examples']} test examples ({start}); "
             f"majority class {100 * r['majority_accuracy']:.1f}% (best val_accuracy {result.best:.4f})")
 
 
