@@ -25,3 +25,6 @@ python -m benchmarks.transformer --device auto --repeats "$REPEATS" --batch-size
 python -m benchmarks.wgan_gp --device auto --repeats "$REPEATS" \
     --rows keras_zoo/torch keras_zoo:compile/torch keras_zoo/tensorflow keras_zoo/jax \
     --json "$OUT/gpu_torch_compile_wgan_gp.json"
+python -m benchmarks.bert --device auto --repeats "$REPEATS" --batch-sizes 16 32 \
+    --rows keras_zoo/torch keras_zoo:compile/torch keras_hub/torch hf/eager hf/compile keras_zoo/jax keras_hub/jax \
+    --json "$OUT/gpu_bert.json"
