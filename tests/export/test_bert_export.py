@@ -2,6 +2,7 @@
 segment ids and a boolean padding mask of any length, as the tests choose
 them (not the verifier's samples), each artifact run by its own runtime."""
 
+import keras
 import numpy as np
 import pytest
 
@@ -46,6 +47,6 @@ def test_bert_backbone_onnx_returns_both_outputs_with_int32_inputs(tmp_path):
         got = dict(zip(names, session.run(None, batch)))
         assert len(got) == 2
         for key, want in expected.items():
-            want = np.asarray(want)
+            want = keras.ops.convert_to_numpy(want)
             (match,) = [array for array in got.values() if array.shape == want.shape]
             assert np.abs(match - want).max() <= FLOAT32_TOLERANCE * max(1.0, np.abs(want).max()), key
