@@ -5,14 +5,14 @@ and next-sentence logits over the pooled `[CLS]` output."""
 import keras
 
 from keras_zoo.layers.masked_lm_head import MaskedLMHead
-from keras_zoo.models.backbone import deserialize_dtype
-from keras_zoo.models.backbone import model_config
 from keras_zoo.models.language_model import LanguageModel
+from keras_zoo.models.masked_lm import MaskedLM
 
 
 @keras.saving.register_keras_serializable(package="keras_zoo")
-class NextSentenceMaskedLM(LanguageModel):
-    """The backbone's inputs -> {"masked_lm_logits": float32 (B, T, V),
+class NextSentenceMaskedLM(MaskedLM):
+    """A `MaskedLM` (same arguments and config) with a second output: the
+    backbone's inputs -> {"masked_lm_logits": float32 (B, T, V),
     "next_sentence_logits": float32 (B, 2)} (class 0: sentence B follows
     sentence A, as Hugging Face's `next_sentence_label`; 1: a random one).
 
@@ -44,28 +44,10 @@ class NextSentenceMaskedLM(LanguageModel):
         features = backbone(inputs)
         next_sentence_logits = keras.layers.Activation("linear", dtype="float32", name="next_sentence_logits")(
             self.next_sentence(features["pooled_output"]))
-        super().__init__(inputs=inputs, outputs={"masked_lm_logits": self.head(features["sequence_output"]),
-                                                 "next_sentence_logits": next_sentence_logits},
-                         dtype=dtype, **kwargs)
+        # The functional model of both heads, not MaskedLM's single output.
+        outputs = {"masked_lm_logits": self.head(features["sequence_output"]),
+                   "next_sentence_logits": next_sentence_logits}
+        LanguageModel.__init__(self, inputs=inputs, outputs=outputs, dtype=dtype, **kwargs)
         self.activation = activation
         self.layer_norm_epsilon = layer_norm_epsilon
         self.kernel_initializer = kernel_initializer
-
-    @property
-    def vocabulary_size(self):
-        return self.backbone.token_embedding.input_dim
-
-    def get_config(self):
-        return {
-            **model_config(self),
-            "backbone": keras.saving.serialize_keras_object(self.backbone),
-            "activation": self.activation,
-            "layer_norm_epsilon": self.layer_norm_epsilon,
-            "kernel_initializer": keras.initializers.serialize(keras.initializers.get(self.kernel_initializer)),
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        config = deserialize_dtype(config)
-        config["backbone"] = keras.saving.deserialize_keras_object(config["backbone"])
-        return cls(**config)
