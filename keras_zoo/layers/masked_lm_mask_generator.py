@@ -73,8 +73,8 @@ class MaskedLMMaskGenerator(keras.layers.Layer):
             draw = ops.take_along_axis(draw, words, axis=-1)
         selected = ops.logical_and(candidates, draw < self.selection_rate)
         action = keras.random.uniform(ops.shape(token_ids), seed=self.seed_generator)
-        random_ids = keras.random.randint(ops.shape(token_ids), 0, self.vocabulary_size, dtype="int32",
-                                          seed=self.seed_generator)
+        random_ids = keras.random.randint(ops.shape(token_ids), 0, self.vocabulary_size, seed=self.seed_generator,
+                                          dtype="int32")
         to_mask = ops.logical_and(selected, action < self.mask_token_rate)
         to_random = ops.logical_and(selected, ops.logical_and(
             action >= self.mask_token_rate, action < self.mask_token_rate + self.random_token_rate))
