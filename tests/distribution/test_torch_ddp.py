@@ -39,7 +39,7 @@ def _single_process_run():
 
 
 def test_two_processes_match_one_and_stay_identical(tmp_path):
-    _run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29517",
+    _run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
           WORKER, str(tmp_path / "rankRANK.npz")], tmp_path)
     single_losses, single_weights = _single_process_run()  # here: world size 1, whole batches
     losses = []
