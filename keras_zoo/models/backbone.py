@@ -16,7 +16,14 @@ class FunctionalModel(CompiledSteps, keras.Model):
 
     def __init__(self, *args, **kwargs):
         object.__setattr__(self, "_functional_init_started", True)
+        dtype = kwargs.get("dtype")
         super().__init__(*args, **kwargs)
+        if dtype is not None:
+            # Keras' Functional drops the `dtype` it is given (its layers keep
+            # theirs): without this, the config would save float32, a loaded
+            # mixed model would compute in float32, and `compile` would not
+            # add the loss scaling mixed_float16 needs.
+            self.dtype_policy = dtype
 
     def __setattr__(self, name, value):
         if "_functional_init_started" not in self.__dict__:

@@ -2,10 +2,9 @@
 
 import keras
 
-from keras_zoo.backend.compiled_steps import CompiledSteps
 from keras_zoo.layers import ClassTokenPooling
 from keras_zoo.layers import PatchTokenPooling
-from keras_zoo.models.backbone import deserialize_dtype, model_config
+from keras_zoo.models.backbone import FunctionalModel, deserialize_dtype, model_config
 from keras_zoo.models.image_model import check_image_batch
 
 POOLINGS = (None, "avg", "max", "token")
@@ -13,7 +12,7 @@ _MODEL_KEYWORDS = ("name", "trainable")
 
 
 @keras.saving.register_keras_serializable(package="keras_zoo")
-class ImageClassifier(CompiledSteps, keras.Model):
+class ImageClassifier(FunctionalModel):
     """Backbone, pooling, optional LayerNorm and dropout, dense classifier.
 
     Give it a built backbone (`ImageClassifier(backbone, num_classes=10)`),

@@ -52,6 +52,13 @@ def check_model(make_model, inputs, directory, fit_data, mixed_precision=True, z
     if mixed_precision:
         for policy in MIXED_POLICIES:
             mixed = make_model(dtype=policy)
+            # The model keeps its policy (Keras' Functional drops it: keras_zoo/models/backbone.py),
+            # its config rebuilds it, and compile scales the loss under float16.
+            assert mixed.dtype_policy.name == policy, (policy, mixed.dtype_policy)
+            assert type(mixed).from_config(mixed.get_config()).dtype_policy.name == policy
+            if policy == "mixed_float16":
+                for optimizer in _compiled_optimizers(mixed):
+                    assert isinstance(optimizer, keras.optimizers.LossScaleOptimizer), type(optimizer)
             for weight in mixed.weights:
                 assert weight.dtype == "float32", (policy, weight.path, weight.dtype)
             out = keras.tree.flatten(mixed(inputs))
@@ -87,3 +94,13 @@ def _numpy_tree(outputs):
 def _assert_equal_trees(actual, expected):
     for a, e in zip(keras.tree.flatten(actual), keras.tree.flatten(expected)):
         np.testing.assert_array_equal(a, e)
+
+
+def _compiled_optimizers(model):
+    """The optimizers `compile` gave the model: one, or a GAN's two (`GANOptimizers`)."""
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None:
+        return []
+    if hasattr(optimizer, "d_optimizer"):
+        return [optimizer.d_optimizer, optimizer.g_optimizer]
+    return [optimizer]
