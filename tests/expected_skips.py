@@ -75,6 +75,8 @@ RUNS_ONLY_ON = {
     "tests/data/test_tfds_datasets.py::test_cifar10_pipeline_feeds_batches_with_the_paper_augmentation": _TF_DATA,
     "tests/models/convnext/test_convnext_variants.py::test_large_variant_parameter_counts*": (
         ("torch",), "backend-independent; built once, on the backend fastest to build 350M weights"),
+    "tests/models/repvgg/test_repvgg_model.py::test_trainable_parameter_counts_are_timms_in_both_forms*": (
+        ("torch",), "backend-independent; JAX's initializers compile once per weight shape (10 s a variant)"),
     "tests/models/convnext/test_convnext_variants.py::test_tiny_parameter_count": (
         ("torch",), "backend-independent; JAX's initializers compile once per weight shape (19 s for 28M weights)"),
     # On JAX the scale notebook trains this recipe in mixed_bfloat16, data-parallel over 4 devices,

@@ -15,5 +15,6 @@ from keras_zoo.models import gan  # noqa: F401
 from keras_zoo.models import vit  # noqa: F401
 from keras_zoo.models import gpt  # noqa: F401
 from keras_zoo.models import bert  # noqa: F401
+from keras_zoo.models import repvgg  # noqa: F401
 
 __all__ = ["Backbone", "CausalLM", "ImageClassifier", "MaskedLM", "NextSentenceMaskedLM", "Seq2SeqLM", "TextClassifier"]

@@ -53,10 +53,13 @@ FAMILIES = {
     "bert_*": (dict(vocabulary_size=20, num_layers=1, hidden_dim=8, num_heads=2, max_sequence_length=16,
                     dropout=0.2, attention_dropout=0.1, seed=1),
                _classifier_compile, SOURCE, (SOURCE, SOURCE), (2, 6, 20)),
+    "repvgg_*": (dict(depths=(1, 2, 1, 1), widths=(8, 8, 16, 16), stem_width=8, groups=2, input_shape=(32, 32, 3),
+                      num_classes=3, dropout=0.1, seed=1),  # stage 2's second block grouped, with its identity branch
+                 _classifier_compile, IMAGES, (IMAGES, np.array([0, 2])), (2, 3)),
     "*gan*": (dict(image_shape=(8, 8, 1), latent_dim=8, base_filters=4, n_critic=1, seed=1),
               _gan_compile, LATENTS, (DIGITS, None), (2, 8, 8, 1)),
 }
-FULL_CHECK = ("convnext_atto", "transformer_tiny", "vit_micro_patch4_32", "gpt_micro", "bert_micro", "dcgan", "wgan", "wgan_gp")
+FULL_CHECK = ("convnext_atto", "transformer_tiny", "vit_micro_patch4_32", "gpt_micro", "bert_micro", "repvgg_tiny", "dcgan", "wgan", "wgan_gp")
 # The Wasserstein critic's output bias cancels in D(real) - D(fake) (and in
 # the penalty); a masked LM never reads its backbone's pooler.
 ZERO_GRADIENT = {"wgan": ("score/bias",), "wgan_gp": ("score/bias",),
@@ -110,3 +113,14 @@ def test_vit_backbone_checks(tmp_path):
     check_backbone(lambda **kw: keras_zoo.create_model("vit_micro_patch4_32", features_only=True, **overrides, **kw),
                    IMAGES, str(tmp_path),
                    {"tokens": (2, 17, 8), "block1": (2, 4, 4, 8), "block2": (2, 4, 4, 8)})
+
+
+def test_repvgg_backbone_checks_in_both_forms(tmp_path):
+    overrides = dict(_family("repvgg_tiny")[0])
+    for key in ("num_classes", "dropout"):
+        overrides.pop(key)
+    for deploy in (False, True):
+        check_backbone(
+            lambda **kw: keras_zoo.create_model("repvgg_tiny", features_only=True, deploy=deploy, **overrides, **kw),
+            IMAGES, str(tmp_path),
+            {"stage1": (2, 8, 8, 8), "stage2": (2, 4, 4, 8), "stage3": (2, 2, 2, 16), "stage4": (2, 1, 1, 16)})

@@ -6,29 +6,8 @@ from keras_zoo.models.convnext.convnext_block import ConvNeXtBlock
 from keras_zoo.models.convnext.convnext_block import convnext_kernel_initializer
 from keras_zoo.models.convnext.convnext_layer_groups import convnext_layer_group_ids
 from keras_zoo.models.image_model import ImageModel
+from keras_zoo.models.image_model import validate_image_shape
 from keras_zoo.utils.validation import check_rate
-
-
-def validate_image_shape(input_shape, min_side=32):
-    """Checks a channels-last `(height, width, channels)` shape; `None` sides
-    are allowed (any image size)."""
-    if input_shape is None or len(input_shape) != 3:
-        raise ValueError(
-            "`input_shape` must be (height, width, channels), channels last. "
-            f"Received: input_shape={input_shape}"
-        )
-    height, width, channels = input_shape
-    if channels is None or channels < 1:
-        raise ValueError(
-            f"The channel count must be known and positive. Received: input_shape={input_shape}"
-        )
-    for side in (height, width):
-        if side is not None and side < min_side:
-            raise ValueError(
-                f"Images must be at least {min_side}x{min_side} (the network "
-                f"downsamples by {min_side}). Received: input_shape={input_shape}"
-            )
-    return tuple(input_shape)
 
 
 def drop_path_rates(depths, drop_path_rate):
